@@ -1,0 +1,133 @@
+package dev.tokenlog.deploy;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka 4.1 (KRaft, broker and controller in one process) for the local run.
+ *
+ * <p>{@link #main} is what {@code deploy/local/run} starts: it formats the storage on first use,
+ * starts the server, creates the tokenlog topics, prints {@value #READY_PREFIX}{@code <host:port>}
+ * on standard output and serves until SIGTERM, when it shuts down cleanly. Data lives in
+ * {@code <data-dir>/kafka}, so a restart on the same directory keeps every stream.
+ * Tests use {@link #start} and {@link #close} in-process.
+ */
+public final class LocalKafka implements AutoCloseable {
+    /** The launcher waits for a line starting with this text. */
+    public static final String READY_PREFIX = "tokenlog-kafka ready on ";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalKafka.class);
+    private static final Duration TOPICS_TIMEOUT = Duration.ofSeconds(60);
+
+    private final LocalKafkaSettings settings;
+    private final KafkaRaftServer server;
+    private final String clusterId;
+
+    private LocalKafka(LocalKafkaSettings settings, KafkaRaftServer server, String clusterId) {
+        this.settings = settings;
+        this.server = server;
+        this.clusterId = clusterId;
+    }
+
+    /**
+     * Formats the storage if {@code meta.properties} is missing, starts the server and waits until
+     * every tokenlog topic exists and has a leader. On failure nothing is left running.
+     */
+    public static LocalKafka start(LocalKafkaSettings settings) throws Exception {
+        KafkaConfig config = KafkaConfig.fromProps(BrokerProperties.of(settings), false);
+        Optional<String> formatted = KafkaStorage.formatIfMissing(config, settings.logDir(), System.out);
+        String clusterId = formatted.or(() -> existingClusterId(settings)).orElseThrow();
+        LOG.info("{} storage in {} (cluster id {})",
+                formatted.isPresent() ? "formatted new" : "reusing", settings.logDir(), clusterId);
+
+        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+        LocalKafka kafka = new LocalKafka(settings, server, clusterId);
+        try {
+            server.startup();
+            try (Admin admin = kafka.admin()) {
+                TokenlogTopics.ensure(admin, settings.partitions(), TOPICS_TIMEOUT);
+            }
+            return kafka;
+        } catch (Exception | Error e) {
+            try {
+                kafka.close();
+            } catch (RuntimeException closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
+            throw e;
+        }
+    }
+
+    /** Settings the server runs with. */
+    public LocalKafkaSettings settings() {
+        return settings;
+    }
+
+    /** The cluster id from {@code meta.properties}; unchanged across restarts on one directory. */
+    public String clusterId() {
+        return clusterId;
+    }
+
+    /** An admin client for this broker; the caller closes it. */
+    public Admin admin() {
+        return Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
+    }
+
+    /** Shuts the broker and controller down and waits for it; the log is flushed and closed. */
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+
+    /** Entry point of the launcher's Kafka process; see {@link LocalKafkaSettings} for options. */
+    public static void main(String[] args) {
+        LocalKafkaSettings settings;
+        try {
+            settings = LocalKafkaSettings.parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("tokenlog-kafka: " + e.getMessage());
+            System.err.println(LocalKafkaSettings.USAGE);
+            System.exit(2);
+            return;
+        }
+        LocalKafka kafka;
+        try {
+            kafka = start(settings);
+        } catch (Exception e) {
+            LOG.error("tokenlog-kafka failed to start on {} (data in {}): {}",
+                    settings.bootstrapServers(), settings.logDir(), e.toString(), e);
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping tokenlog-kafka");
+            kafka.close();
+            LOG.info("tokenlog-kafka stopped");
+        }, "tokenlog-kafka-shutdown"));
+        System.out.println(READY_PREFIX + settings.bootstrapServers());
+        System.out.flush();
+        // Keeps main alive only as long as the server runs; the shutdown hook ends it.
+        kafka.server.awaitShutdown();
+    }
+
+    private static Optional<String> existingClusterId(LocalKafkaSettings settings) {
+        try {
+            return KafkaStorage.clusterId(settings.logDir());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read " + KafkaStorage.metaProperties(settings.logDir()), e);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.tokenlog.worker;
+
+import dev.tokenlog.config.KafkaClients;
+import dev.tokenlog.config.RegistrySettings;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.eclipse.microprofile.config.Config;
+
+/** The worker's Kafka clients: one shared producer for chunks and dead letters, consumers on demand. */
+@ApplicationScoped
+public class WorkerKafka {
+    private final KafkaClients clients;
+    private final KafkaProducer<String, byte[]> producer;
+
+    public WorkerKafka(Config config) {
+        this.clients = new KafkaClients(config.getValue("kafka.bootstrap.servers", String.class),
+                RegistrySettings.from(k -> config.getOptionalValue(k, String.class)));
+        this.producer = clients.producer("tokenlog-worker");
+    }
+
+    public Producer<String, byte[]> producer() {
+        return producer;
+    }
+
+    public KafkaConsumer<String, byte[]> consumer(String groupId, String clientId) {
+        return clients.consumer(groupId, clientId);
+    }
+
+    public <T extends SpecificRecord> Serializer<T> serializer(Class<T> type) {
+        return clients.serializer(type);
+    }
+
+    public <T extends SpecificRecord> Deserializer<T> deserializer(Class<T> type) {
+        return clients.deserializer(type);
+    }
+
+    public java.util.Map<String, Object> serdeConfig() {
+        return clients.serdeConfig();
+    }
+
+    @PreDestroy
+    void close() {
+        producer.close();
+    }
+}

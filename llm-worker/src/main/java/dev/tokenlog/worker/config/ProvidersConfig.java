@@ -1,0 +1,54 @@
+package dev.tokenlog.worker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Named provider entries: {@code tokenlog.providers.<name>.type}, {@code .base-url}, {@code .api-key}, ...
+ * A request's model {@code <name>/<model>} picks the entry.
+ */
+@ConfigMapping(prefix = "tokenlog.providers")
+public interface ProvidersConfig {
+
+    /** Provider entries by name. */
+    @WithParentName
+    Map<String, ProviderEntry> entries();
+
+    /** One provider entry. */
+    interface ProviderEntry {
+        /** Adapter type: mock (more types arrive with the provider issue). */
+        String type();
+
+        /** Base URL as the provider's official SDK names it. */
+        Optional<String> baseUrl();
+
+        /** Secret; never logged, never written to Kafka. */
+        Optional<String> apiKey();
+
+        /** Time allowed until the first output token. */
+        @WithDefault("60s")
+        Duration firstTokenTimeout();
+
+        /** Settings of the mock provider (ignored by other types). */
+        Mock mock();
+    }
+
+    /** Shape of the mock provider's stream; each can be overridden per request by metadata {@code mock.*}. */
+    interface Mock {
+        /** Tokens per second; 0 or less streams as fast as possible. */
+        @WithDefault("20")
+        double tps();
+
+        /** Delay before the first token, in milliseconds. */
+        @WithDefault("100")
+        long ttftMs();
+
+        /** Fail the stream after this many tokens; negative never fails. */
+        @WithDefault("-1")
+        int failAfter();
+    }
+}

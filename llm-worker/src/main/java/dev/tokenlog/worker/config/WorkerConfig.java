@@ -1,0 +1,26 @@
+package dev.tokenlog.worker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Worker behaviour: consumer group, in-flight limit and shutdown drain. */
+@ConfigMapping(prefix = "tokenlog.worker")
+public interface WorkerConfig {
+
+    /** Consumer group shared by all workers; Kafka spreads request partitions over them. */
+    @WithDefault("tokenlog-workers")
+    String groupId();
+
+    /** Streams running at once; at the limit the worker pauses its request partitions. */
+    @WithDefault("2000")
+    int maxInFlight();
+
+    /** How long graceful shutdown lets in-flight streams finish before giving up. */
+    @WithDefault("30s")
+    Duration drainTimeout();
+
+    /** How often committable request offsets are committed. */
+    @WithDefault("500ms")
+    Duration commitInterval();
+}

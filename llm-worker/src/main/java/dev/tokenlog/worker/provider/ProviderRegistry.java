@@ -1,0 +1,36 @@
+package dev.tokenlog.worker.provider;
+
+import dev.tokenlog.worker.config.ProvidersConfig;
+import dev.tokenlog.worker.provider.mock.MockProvider;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** The configured provider entries by name, built once at start-up. */
+@ApplicationScoped
+public class ProviderRegistry {
+    private final Map<String, Provider> providers = new TreeMap<>();
+
+    public ProviderRegistry(ProvidersConfig config) {
+        config.entries().forEach((name, entry) -> providers.put(name, create(name, entry)));
+    }
+
+    /** The provider entry called {@code name}, if configured. */
+    public Optional<Provider> find(String name) {
+        return Optional.ofNullable(providers.get(name));
+    }
+
+    /** Names of all configured entries, for error messages. */
+    public String names() {
+        return String.join(", ", providers.keySet());
+    }
+
+    private static Provider create(String name, ProvidersConfig.ProviderEntry entry) {
+        return switch (entry.type()) {
+            case "mock" -> new MockProvider(entry.mock());
+            default -> throw new IllegalStateException("tokenlog.providers." + name + ".type='" + entry.type()
+                    + "' is not a known provider type; known: mock");
+        };
+    }
+}

@@ -1,0 +1,108 @@
+package dev.tokenlog.worker.provider.mock;
+
+import dev.tokenlog.avro.FinishReason;
+import dev.tokenlog.avro.LlmRequest;
+import dev.tokenlog.avro.Message;
+import dev.tokenlog.worker.config.ProvidersConfig;
+import dev.tokenlog.worker.provider.Provider;
+import dev.tokenlog.worker.provider.ProviderEvent;
+import dev.tokenlog.worker.provider.ProviderException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Built-in provider for local runs, tests and benchmarks. Models:
+ * <ul>
+ *   <li>{@code echo}: streams the last user message back word by word;</li>
+ *   <li>{@code lorem}: streams {@code max_tokens} (default 16) words of filler.</li>
+ * </ul>
+ * Token rate, first-token delay and an injected failure come from config and can be overridden per
+ * request with metadata {@code mock.tps}, {@code mock.ttft-ms}, {@code mock.fail-after}.
+ */
+public final class MockProvider implements Provider {
+    private static final String[] LOREM = ("lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod "
+            + "tempor incididunt ut labore et dolore magna aliqua").split(" ");
+    private static final int DEFAULT_LOREM_TOKENS = 16;
+
+    private final ProvidersConfig.Mock defaults;
+
+    public MockProvider(ProvidersConfig.Mock defaults) {
+        this.defaults = defaults;
+    }
+
+    @Override
+    public void stream(LlmRequest request, String model, Consumer<ProviderEvent> sink)
+            throws ProviderException, InterruptedException {
+        MockShape shape = MockShape.of(defaults, request.getMetadata());
+        List<String> tokens = switch (model) {
+            case "echo" -> words(lastUserMessage(request));
+            case "lorem" -> lorem(request.getParams().getMaxTokens());
+            default -> throw new ProviderException("MODEL_NOT_FOUND",
+                    "mock provider has no model '" + model + "'; use mock/echo or mock/lorem", false);
+        };
+        long start = System.nanoTime();
+        for (int i = 0; i < tokens.size(); i++) {
+            if (i == shape.failAfter()) {
+                throw new ProviderException("PROVIDER_ERROR",
+                        "mock failure injected after " + i + " tokens (mock.fail-after)", false);
+            }
+            sleepUntil(start + shape.offsetNanos(i));
+            sink.accept(new ProviderEvent.Text(tokens.get(i)));
+        }
+        if (shape.failAfter() == tokens.size()) {
+            throw new ProviderException("PROVIDER_ERROR",
+                    "mock failure injected after " + tokens.size() + " tokens (mock.fail-after)", false);
+        }
+        sink.accept(new ProviderEvent.Usage(inputTokens(request), tokens.size(), 0, 0));
+        sink.accept(new ProviderEvent.Finished(FinishReason.STOP, "stop"));
+    }
+
+    private static void sleepUntil(long deadlineNanos) throws InterruptedException {
+        long wait = deadlineNanos - System.nanoTime();
+        if (wait > 0) {
+            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        } else if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+    }
+
+    private static String lastUserMessage(LlmRequest request) throws ProviderException {
+        List<Message> messages = request.getMessages();
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if ("user".equals(messages.get(i).getRole())) {
+                return messages.get(i).getContent();
+            }
+        }
+        throw new ProviderException("INVALID_REQUEST", "mock/echo needs a message with role 'user'", false);
+    }
+
+    /** Splits into words, each but the last keeping its following space, so the pieces concatenate back. */
+    static List<String> words(String text) {
+        List<String> out = new ArrayList<>();
+        int from = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == ' ' && (i + 1 == text.length() || text.charAt(i + 1) != ' ')) {
+                out.add(text.substring(from, i + 1));
+                from = i + 1;
+            }
+        }
+        if (from < text.length()) {
+            out.add(text.substring(from));
+        }
+        return out;
+    }
+
+    private static List<String> lorem(Integer maxTokens) {
+        int n = maxTokens == null ? DEFAULT_LOREM_TOKENS : maxTokens;
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(LOREM[i % LOREM.length] + (i + 1 < n ? " " : ""));
+        }
+        return out;
+    }
+
+    private static long inputTokens(LlmRequest request) {
+        return request.getMessages().stream().mapToLong(m -> words(m.getContent()).size()).sum();
+    }
+}

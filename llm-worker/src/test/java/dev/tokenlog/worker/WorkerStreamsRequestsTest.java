@@ -1,0 +1,195 @@
+package dev.tokenlog.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenlog.avro.Cancelled;
+import dev.tokenlog.avro.ChunkRecord;
+import dev.tokenlog.avro.Completed;
+import dev.tokenlog.avro.ControlCommand;
+import dev.tokenlog.avro.ControlType;
+import dev.tokenlog.avro.Failed;
+import dev.tokenlog.avro.FinishReason;
+import dev.tokenlog.avro.GenerationParams;
+import dev.tokenlog.avro.LlmRequest;
+import dev.tokenlog.avro.Message;
+import dev.tokenlog.avro.RouteTarget;
+import dev.tokenlog.avro.Started;
+import dev.tokenlog.avro.TextDelta;
+import dev.tokenlog.avro.Usage;
+import dev.tokenlog.schemas.RequestIds;
+import dev.tokenlog.serde.AvroSerdes;
+import dev.tokenlog.testsupport.TestKafka;
+import dev.tokenlog.testsupport.TestRegistry;
+import dev.tokenlog.testsupport.TokenlogTestResource;
+import dev.tokenlog.worker.consume.DeadLetters;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The worker against a real KRaft broker and a real Apicurio registry, with the mock provider. */
+@QuarkusTest
+@WithTestResource(TokenlogTestResource.class)
+class WorkerStreamsRequestsTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static KafkaProducer<String, byte[]> producer;
+    private static ChunkLog chunks;
+
+    @BeforeAll
+    static void clients() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.shared().bootstrapServers());
+        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        chunks = new ChunkLog();
+    }
+
+    @AfterAll
+    static void close() {
+        producer.close();
+        chunks.close();
+    }
+
+    @Test
+    void echoStreamsTheUserMessageAsOrderedChunksEndingInOneCompleted() {
+        String id = send(request("mock", "echo", "the quick brown fox", Map.of("mock.tps", "0", "mock.ttft-ms", "0")));
+
+        List<ChunkRecord> out = chunks.untilTerminal(id, WAIT);
+
+        assertThat(out.get(0).getEvent()).isInstanceOf(Started.class);
+        assertThat(out).extracting(ChunkRecord::getSeq).containsExactlyElementsOf(
+                LongStream.range(0, out.size()).boxed().toList());
+        assertThat(out).extracting(ChunkRecord::getAttemptId).containsOnly(out.get(0).getAttemptId());
+        assertThat(text(out)).isEqualTo("the quick brown fox");
+        assertThat(out).anySatisfy(c -> assertThat(c.getEvent()).isInstanceOfSatisfying(Usage.class,
+                u -> assertThat(u.getOutput()).isEqualTo(4)));
+        assertThat(out.get(out.size() - 1).getEvent()).isInstanceOfSatisfying(Completed.class,
+                c -> assertThat(c.getFinishReason()).isEqualTo(FinishReason.STOP));
+    }
+
+    @Test
+    void injectedFailureEndsTheAttemptFailedWithPartialOutputKept() {
+        String id = send(request("mock", "lorem", "hi", Map.of("mock.tps", "0", "mock.ttft-ms", "0", "mock.fail-after", "3")));
+
+        List<ChunkRecord> out = chunks.untilTerminal(id, WAIT);
+
+        assertThat(out.stream().filter(c -> c.getEvent() instanceof TextDelta).count()).isEqualTo(3);
+        assertThat(out.get(out.size() - 1).getEvent()).isInstanceOfSatisfying(Failed.class, f -> {
+            assertThat(f.getCode()).isEqualTo("PROVIDER_ERROR");
+            assertThat(f.getPartial()).isTrue();
+        });
+    }
+
+    @Test
+    void unknownProviderFailsWithAClearMessage() {
+        String id = send(request("nosuch", "model", "hi", Map.of()));
+
+        List<ChunkRecord> out = chunks.untilTerminal(id, WAIT);
+
+        assertThat(out.get(out.size() - 1).getEvent()).isInstanceOfSatisfying(Failed.class, f -> {
+            assertThat(f.getCode()).isEqualTo("PROVIDER_NOT_FOUND");
+            assertThat(f.getMessage()).contains("nosuch").contains("mock");
+        });
+    }
+
+    @Test
+    void cancelCommandStopsTheStreamWithinASecond() {
+        LlmRequest request = request("mock", "lorem", "hi", Map.of("mock.tps", "20", "mock.ttft-ms", "0"));
+        request.getParams().setMaxTokens(10_000);
+        String id = send(request);
+        chunks.untilFirst(id, TextDelta.class, WAIT);
+
+        Instant cancelledAt = Instant.now();
+        sendValue("llm.control", id, new ControlCommand(id, ControlType.CANCEL, "user pressed stop", cancelledAt, null));
+        List<ChunkRecord> out = chunks.untilTerminal(id, WAIT);
+
+        ChunkRecord terminal = out.get(out.size() - 1);
+        assertThat(terminal.getEvent()).isInstanceOfSatisfying(Cancelled.class,
+                c -> assertThat(c.getReason()).isEqualTo("user pressed stop"));
+        assertThat(Duration.between(cancelledAt, terminal.getProducedAt())).isLessThan(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void undecodableRequestGoesToTheDeadLetterTopicAndTheWorkerKeepsGoing() {
+        producer.send(new ProducerRecord<>("llm.requests", "poison-1", "not avro".getBytes(StandardCharsets.UTF_8)));
+
+        ConsumerRecord<String, byte[]> letter = firstRecord("llm.requests.dlq", "poison-1");
+        assertThat(new String(letter.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .contains("cannot decode LlmRequest");
+        assertThat(letter.value()).isEqualTo("not avro".getBytes(StandardCharsets.UTF_8));
+
+        String id = send(request("mock", "echo", "still alive", Map.of("mock.tps", "0", "mock.ttft-ms", "0")));
+        assertThat(text(chunks.untilTerminal(id, WAIT))).isEqualTo("still alive");
+    }
+
+    private static String text(List<ChunkRecord> out) {
+        return out.stream().filter(c -> c.getEvent() instanceof TextDelta)
+                .map(c -> ((TextDelta) c.getEvent()).getText()).collect(Collectors.joining());
+    }
+
+    static LlmRequest request(String provider, String model, String prompt, Map<String, String> metadata) {
+        return LlmRequest.newBuilder()
+                .setRequestId(RequestIds.newId())
+                .setCreatedAt(Instant.now())
+                .setRoute(List.of(new RouteTarget(provider, model)))
+                .setMessages(List.of(new Message("user", prompt, null, null)))
+                .setParams(GenerationParams.newBuilder().setMaxTokens(8).build())
+                .setMetadata(metadata)
+                .build();
+    }
+
+    private static String send(LlmRequest request) {
+        sendValue("llm.requests", request.getRequestId(), request);
+        return request.getRequestId();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends SpecificRecord> void sendValue(String topic, String key, T value) {
+        var serializer = AvroSerdes.serde((Class<T>) value.getClass(),
+                Map.of("tokenlog.registry.url", TestRegistry.shared().ccompatUrl())).serializer();
+        try {
+            producer.send(new ProducerRecord<>(topic, key, serializer.serialize(topic, value))).get();
+        } catch (Exception e) {
+            throw new AssertionError("could not send to " + topic, e);
+        }
+    }
+
+    private static ConsumerRecord<String, byte[]> firstRecord(String topic, String key) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.shared().bootstrapServers());
+        try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    if (key.equals(r.key())) {
+                        return r;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no record with key " + key + " on " + topic + " within " + WAIT);
+    }
+}

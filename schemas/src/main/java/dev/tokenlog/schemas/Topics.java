@@ -1,0 +1,22 @@
+package dev.tokenlog.schemas;
+
+/**
+ * Default topic names. Apps make them configurable; these are the defaults and the names tests use.
+ * Values on every topic are Confluent-wire-format Avro under the subject {@code <topic>-value}.
+ */
+public final class Topics {
+    /** {@code LlmRequest} values, keyed by requestId. */
+    public static final String REQUESTS = "llm.requests";
+    /** {@code ChunkRecord} values, keyed by requestId: one request's chunks share a partition, in order. */
+    public static final String CHUNKS = "llm.chunks";
+    /** {@code FinalAnswer} values, keyed by requestId: one per request. */
+    public static final String ANSWERS = "llm.answers";
+    /** {@code ControlCommand} values (cancel), keyed by requestId. */
+    public static final String CONTROL = "llm.control";
+    /** {@code ThroughputWindow} values: token throughput per provider, model and window. */
+    public static final String METRICS = "llm.metrics";
+    /** Requests that could not be processed (dead-letter topic). */
+    public static final String REQUESTS_DLQ = "llm.requests.dlq";
+
+    private Topics() {}
+}

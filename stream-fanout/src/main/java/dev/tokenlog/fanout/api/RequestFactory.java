@@ -1,0 +1,101 @@
+package dev.tokenlog.fanout.api;
+
+import dev.tokenlog.avro.GenerationParams;
+import dev.tokenlog.avro.LlmRequest;
+import dev.tokenlog.avro.Message;
+import dev.tokenlog.avro.RouteTarget;
+import dev.tokenlog.schemas.RequestIds;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Set;
+
+/** Validates an HTTP request body and turns it into an {@link LlmRequest}; nothing invalid reaches Kafka. */
+final class RequestFactory {
+    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
+
+    private RequestFactory() {}
+
+    static LlmRequest create(CreateStream body, String owner) {
+        if (body == null) {
+            throw ApiException.badRequest("request body is required: {\"model\":\"mock/echo\",\"messages\":[...]}");
+        }
+        List<RouteTarget> route = new ArrayList<>();
+        route.add(target("model", body.model()));
+        if (body.fallbacks() != null) {
+            for (int i = 0; i < body.fallbacks().size(); i++) {
+                route.add(target("fallbacks[" + i + "]", body.fallbacks().get(i)));
+            }
+        }
+        Instant now = Instant.now();
+        return LlmRequest.newBuilder()
+                .setRequestId(RequestIds.newId())
+                .setCreatedAt(now)
+                .setRoute(route)
+                .setMessages(messages(body.messages()))
+                .setParams(params(body))
+                .setMetadata(body.metadata() == null ? new HashMap<>() : new HashMap<>(body.metadata()))
+                .setOwner(owner)
+                .setDeadline(deadline(now, body.deadlineMs()))
+                .build();
+    }
+
+    private static RouteTarget target(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw ApiException.badRequest(field + " is required, as \"<provider>/<model>\", e.g. \"mock/echo\"");
+        }
+        int slash = value.indexOf('/');
+        if (slash <= 0 || slash == value.length() - 1) {
+            throw ApiException.badRequest(field + " '" + value + "' must be \"<provider>/<model>\", e.g. \"mock/echo\"");
+        }
+        return new RouteTarget(value.substring(0, slash), value.substring(slash + 1));
+    }
+
+    private static List<Message> messages(List<CreateStream.ChatMessage> in) {
+        if (in == null || in.isEmpty()) {
+            throw ApiException.badRequest("messages must hold at least one message");
+        }
+        List<Message> out = new ArrayList<>(in.size());
+        for (int i = 0; i < in.size(); i++) {
+            CreateStream.ChatMessage m = in.get(i);
+            if (m == null || m.role() == null || !ROLES.contains(m.role())) {
+                throw ApiException.badRequest("messages[" + i + "].role must be one of " + ROLES);
+            }
+            if (m.content() == null) {
+                throw ApiException.badRequest("messages[" + i + "].content is required");
+            }
+            out.add(new Message(m.role(), m.content(), m.name(), m.toolCallId()));
+        }
+        return out;
+    }
+
+    private static GenerationParams params(CreateStream body) {
+        if (body.maxTokens() != null && body.maxTokens() < 1) {
+            throw ApiException.badRequest("max_tokens must be at least 1");
+        }
+        if (body.temperature() != null && (body.temperature() < 0 || body.temperature() > 2)) {
+            throw ApiException.badRequest("temperature must be between 0 and 2");
+        }
+        if (body.topP() != null && (body.topP() <= 0 || body.topP() > 1)) {
+            throw ApiException.badRequest("top_p must be greater than 0 and at most 1");
+        }
+        return GenerationParams.newBuilder()
+                .setMaxTokens(body.maxTokens())
+                .setTemperature(body.temperature())
+                .setTopP(body.topP())
+                .setStop(body.stop() == null ? List.of() : body.stop())
+                .setTools(List.of())
+                .build();
+    }
+
+    private static Instant deadline(Instant now, Long deadlineMs) {
+        if (deadlineMs == null) {
+            return null;
+        }
+        if (deadlineMs <= 0) {
+            throw ApiException.badRequest("deadline_ms must be a positive number of milliseconds");
+        }
+        return now.plusMillis(deadlineMs);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.tokenlog.fanout.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Gateway behaviour: SSE pacing, stream tokens, and how far back a stream start is searched. */
+@ConfigMapping(prefix = "tokenlog.gateway")
+public interface GatewayConfig {
+
+    /** Comment sent on an idle SSE connection so proxies keep it open. */
+    @WithDefault("15s")
+    Duration heartbeat();
+
+    /** Reconnect delay suggested to SSE clients ({@code retry:} field). */
+    @WithDefault("2s")
+    Duration retry();
+
+    /** How long a write to a subscriber may take before it is closed as too slow (it resumes by id). */
+    @WithDefault("30s")
+    Duration writeTimeout();
+
+    /** HMAC secret for stream tokens; set the same value on every gateway instance. */
+    Optional<String> tokenSecret();
+
+    /** How long a stream token stays valid. */
+    @WithDefault("24h")
+    Duration tokenTtl();
+
+    /**
+     * Clock difference tolerated between gateway and workers when a stream's first chunk is found by
+     * timestamp (chunks are produced after the request's UUIDv7 time, up to this skew).
+     */
+    @WithDefault("60s")
+    Duration clockSkew();
+
+    /** A request id younger than this with no record yet is reported PENDING rather than 404. */
+    @WithDefault("60s")
+    Duration pendingGrace();
+}

@@ -1,0 +1,77 @@
+package dev.tokenlog.fanout.fold;
+
+import dev.tokenlog.avro.ChunkRecord;
+import dev.tokenlog.avro.FinalAnswer;
+import dev.tokenlog.avro.LlmRequest;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The answer fold: folds each request's chunks into exactly one {@link FinalAnswer} on
+ * {@code llm.answers} (ARCHITECTURE.md, guarantee 2).
+ *
+ * <pre>
+ * llm.requests ─▶ fold-register ─┐
+ *                                ├─ fold-state (requestId → {@link FoldState})
+ * llm.chunks ───▶ fold-chunks ───┘──▶ llm.answers ──▶ answers-store (global)
+ *                  └ every punctuateEvery: quiet for abandonAfter → ABANDONED
+ * </pre>
+ *
+ * Both inputs are keyed by requestId and co-partitioned, so one task sees all of a request.
+ */
+public final class AnswerFold {
+    /** Local store of requests in flight: requestId → {@link FoldState}. */
+    public static final String STATE_STORE = "fold-state";
+    /** Global store over {@code llm.answers}: requestId → {@link FinalAnswer}, on every instance. */
+    public static final String ANSWERS_STORE = "answers-store";
+
+    private AnswerFold() {}
+
+    /**
+     * Builds the fold with counters nobody reads; prefer
+     * {@link #build(FoldTopics, Serde, Serde, Serde, FoldSettings, FoldMetrics)} to expose them.
+     */
+    public static Topology build(FoldTopics topics, Serde<LlmRequest> requests, Serde<ChunkRecord> chunks,
+                                 Serde<FinalAnswer> answers, FoldSettings settings) {
+        return build(topics, requests, chunks, answers, settings, new FoldMetrics());
+    }
+
+    /**
+     * Builds the fold topology.
+     *
+     * @param topics   topic names
+     * @param requests serde of {@code llm.requests} values
+     * @param chunks   serde of {@code llm.chunks} values
+     * @param answers  serde of {@code llm.answers} values (written and read back into the global store)
+     * @param settings abandonment timing
+     * @param metrics  counters the fold's processors increment
+     */
+    public static Topology build(FoldTopics topics, Serde<LlmRequest> requests, Serde<ChunkRecord> chunks,
+                                 Serde<FinalAnswer> answers, FoldSettings settings, FoldMetrics metrics) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new FoldStateSerde()));
+
+        builder.stream(topics.requests(), Consumed.with(Serdes.String(), requests).withName("fold-requests"))
+                .process(RequestRegistrar::new, Named.as("fold-register"), STATE_STORE);
+
+        builder.stream(topics.chunks(), Consumed.with(Serdes.String(), chunks).withName("fold-chunks-source"))
+                .process(() -> new ChunkFoldProcessor(settings, metrics), Named.as("fold-chunks"), STATE_STORE)
+                .to(topics.answers(), Produced.with(Serdes.String(), answers).withName("fold-answers"));
+
+        builder.globalTable(topics.answers(), Consumed.with(Serdes.String(), answers).withName("answers-source"),
+                Materialized.<String, FinalAnswer, KeyValueStore<Bytes, byte[]>>as(ANSWERS_STORE)
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(answers));
+        return builder.build();
+    }
+}

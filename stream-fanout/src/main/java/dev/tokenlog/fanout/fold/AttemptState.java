@@ -1,0 +1,89 @@
+package dev.tokenlog.fanout.fold;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * The partial output of a request's current attempt. Discarded as a whole when a new attempt starts
+ * (ARCHITECTURE.md, guarantee 3).
+ *
+ * @param attemptId        the attempt
+ * @param provider         provider entry from its Started
+ * @param model            model from its Started
+ * @param firstChunkOffset offset of its Started in the chunks partition; null when unknown
+ * @param lastSeq          highest seq folded; -1 before the Started
+ * @param gaps             seq numbers skipped so far
+ * @param chunkCount       chunks folded, Started included
+ * @param text             answer text so far
+ * @param reasoning        reasoning text so far
+ * @param toolCalls        tool calls by index
+ * @param usage            last usage reported; null when none yet
+ * @param firstTokenAt     producedAt of its first output chunk (text, reasoning or tool call)
+ */
+public record AttemptState(
+        String attemptId,
+        String provider,
+        String model,
+        Long firstChunkOffset,
+        long lastSeq,
+        long gaps,
+        long chunkCount,
+        String text,
+        String reasoning,
+        SortedMap<Integer, ToolCallState> toolCalls,
+        UsageState usage,
+        Instant firstTokenAt) {
+
+    public AttemptState {
+        toolCalls = Collections.unmodifiableSortedMap(
+                toolCalls == null ? new TreeMap<>() : new TreeMap<>(toolCalls));
+    }
+
+    static AttemptState begin(String attemptId, Long firstChunkOffset) {
+        return new AttemptState(attemptId, null, null, firstChunkOffset, -1, 0, 0, "", "", null, null, null);
+    }
+
+    /** Seq numbers missing between the last folded chunk and {@code seq}. */
+    long missingBefore(long seq) {
+        return Math.max(0, seq - lastSeq - 1);
+    }
+
+    AttemptState advance(long seq) {
+        return new AttemptState(attemptId, provider, model, firstChunkOffset, seq, gaps + missingBefore(seq),
+                chunkCount + 1, text, reasoning, toolCalls, usage, firstTokenAt);
+    }
+
+    AttemptState source(String provider, String model) {
+        return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount,
+                text, reasoning, toolCalls, usage, firstTokenAt);
+    }
+
+    AttemptState appendText(String delta, Instant producedAt) {
+        return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount,
+                text + delta, reasoning, toolCalls, usage, firstToken(producedAt));
+    }
+
+    AttemptState appendReasoning(String delta, Instant producedAt) {
+        return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount,
+                text, reasoning + delta, toolCalls, usage, firstToken(producedAt));
+    }
+
+    AttemptState toolCall(int index, UnaryOperator<ToolCallState> change, Instant producedAt) {
+        SortedMap<Integer, ToolCallState> calls = new TreeMap<>(toolCalls);
+        calls.put(index, change.apply(calls.getOrDefault(index, ToolCallState.empty(index))));
+        return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount,
+                text, reasoning, calls, usage, firstToken(producedAt));
+    }
+
+    AttemptState usage(UsageState last) {
+        return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount,
+                text, reasoning, toolCalls, last, firstTokenAt);
+    }
+
+    private Instant firstToken(Instant producedAt) {
+        return firstTokenAt != null ? firstTokenAt : producedAt;
+    }
+}

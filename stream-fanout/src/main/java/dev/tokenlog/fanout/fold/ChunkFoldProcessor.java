@@ -1,0 +1,96 @@
+package dev.tokenlog.fanout.fold;
+
+import dev.tokenlog.avro.ChunkRecord;
+import dev.tokenlog.avro.FinalAnswer;
+import dev.tokenlog.avro.Started;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Applies each chunk of {@code llm.chunks} to its request's state and writes the FinalAnswer at the
+ * terminal; a wall-clock punctuator answers requests that went quiet as ABANDONED.
+ */
+final class ChunkFoldProcessor implements Processor<String, ChunkRecord, String, FinalAnswer> {
+    private final FoldSettings settings;
+    private final FoldMetrics metrics;
+    private final ChunkFolder folder;
+    private ProcessorContext<String, FinalAnswer> context;
+    private KeyValueStore<String, FoldState> states;
+    private AnsweredRequests answered;
+    private Instant initializedAt;
+
+    ChunkFoldProcessor(FoldSettings settings, FoldMetrics metrics) {
+        this.settings = settings;
+        this.metrics = metrics;
+        this.folder = new ChunkFolder(metrics);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, FinalAnswer> context) {
+        this.context = context;
+        this.states = context.getStateStore(AnswerFold.STATE_STORE);
+        this.answered = AnsweredRequests.from(context);
+        this.initializedAt = now();
+        context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, at -> abandonIdle());
+    }
+
+    @Override
+    public void process(Record<String, ChunkRecord> record) {
+        ChunkRecord chunk = record.value();
+        if (chunk == null) {
+            return;
+        }
+        String id = record.key() != null ? record.key() : chunk.getRequestId();
+        FoldState state = states.get(id);
+        if (state == null && chunk.getEvent() instanceof Started && answered.contains(id)) {
+            metrics.onLate();
+            return;
+        }
+        switch (folder.fold(state, chunk, ChunkPosition.of(context.recordMetadata()), now())) {
+            case FoldStep.Keep keep -> states.put(id, keep.state());
+            case FoldStep.Emit emit -> {
+                states.delete(id);
+                context.forward(record.withValue(emit.answer()));
+            }
+            case FoldStep.Skip skip -> { }
+        }
+    }
+
+    private void abandonIdle() {
+        Instant now = now();
+        Instant cutoff = now.minus(settings.abandonAfter());
+        if (initializedAt.isAfter(cutoff)) {
+            // Just (re)started: restored state may be older than chunks still waiting in the partition.
+            return;
+        }
+        List<KeyValue<String, FoldState>> idle = new ArrayList<>();
+        try (KeyValueIterator<String, FoldState> all = states.all()) {
+            all.forEachRemaining(kv -> {
+                if (kv.value.lastActivityAt().isBefore(cutoff)) {
+                    idle.add(kv);
+                }
+            });
+        }
+        for (KeyValue<String, FoldState> kv : idle) {
+            states.delete(kv.key);
+            if (!answered.contains(kv.key)) {
+                metrics.onAnswer();
+                metrics.onAbandoned();
+                FinalAnswer answer = FinalAnswers.abandoned(kv.value, now, settings.abandonAfter());
+                context.forward(new Record<>(kv.key, answer, now.toEpochMilli()));
+            }
+        }
+    }
+
+    private Instant now() {
+        return Instant.ofEpochMilli(context.currentSystemTimeMs());
+    }
+}

@@ -1,0 +1,98 @@
+package dev.tokenlog.fanout.sse;
+
+import dev.tokenlog.avro.FinalAnswer;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Writes SSE text to one subscriber from its own (virtual) thread, one write in flight at a time:
+ * memory per subscriber stays bounded, and a subscriber that does not read within the write timeout
+ * is closed; it resumes with its last event id.
+ */
+final class SseWriter {
+
+    /** The subscriber disconnected or was too slow; nothing more can be written. */
+    static final class SubscriberGone extends RuntimeException {
+        SubscriberGone(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    private final HttpServerResponse response;
+    private final AtomicBoolean closed;
+    private final Duration writeTimeout;
+
+    SseWriter(HttpServerResponse response, AtomicBoolean closed, Duration writeTimeout) {
+        this.response = response;
+        this.closed = closed;
+        this.writeTimeout = writeTimeout;
+    }
+
+    /** Sends the headers that keep proxies from buffering, and the reconnect hint. */
+    void open(Duration retry) {
+        response.setChunked(true)
+                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-cache")
+                .putHeader("X-Accel-Buffering", "no");
+        write("retry: " + retry.toMillis() + "\n\n");
+    }
+
+    void send(SseFrame frame) {
+        write(frame.encode());
+    }
+
+    void comment(String text) {
+        write(": " + text + "\n\n");
+    }
+
+    /** A stream whose chunks retention removed: its final answer as one delta and its terminal. */
+    void replayFromAnswer(FinalAnswer answer) {
+        send(new SseFrame(null, "delta", ChunkEvents.json(Map.of("text", answer.getText()))));
+        String status = answer.getStatus().name();
+        switch (status) {
+            case "COMPLETED" -> send(new SseFrame(null, "done", ChunkEvents.json(ChunkEvents.ordered(
+                    "finish_reason", answer.getFinishReason() == null ? null : answer.getFinishReason().name().toLowerCase(),
+                    "raw_reason", answer.getRawFinishReason()))));
+            case "CANCELLED" -> send(new SseFrame(null, "cancelled", ChunkEvents.json(Map.of("reason",
+                    answer.getError() == null ? "cancelled" : answer.getError().getMessage()))));
+            default -> send(new SseFrame(null, "error", ChunkEvents.json(ChunkEvents.ordered(
+                    "code", answer.getError() == null ? status : answer.getError().getCode(),
+                    "message", answer.getError() == null ? status : answer.getError().getMessage(),
+                    "retryable", false, "partial", !answer.getText().isEmpty()))));
+        }
+    }
+
+    void checkOpen() {
+        if (closed.get()) {
+            throw new SubscriberGone("connection closed by the subscriber");
+        }
+    }
+
+    void end() {
+        if (!closed.get()) {
+            response.end();
+        }
+    }
+
+    private void write(String text) {
+        checkOpen();
+        try {
+            response.write(text).toCompletionStage().toCompletableFuture()
+                    .get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // Bounded memory: a subscriber that does not read is cut off; it resumes by event id.
+            response.end(": too slow; reconnect with Last-Event-ID to resume\n\n");
+            throw new SubscriberGone("write timed out after " + writeTimeout);
+        } catch (ExecutionException e) {
+            throw new SubscriberGone("write failed: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SubscriberGone("interrupted");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.tokenlog.fanout.streams;
+
+import dev.tokenlog.avro.FinalAnswer;
+import dev.tokenlog.fanout.api.ApiException;
+import dev.tokenlog.fanout.config.GatewayConfig;
+import dev.tokenlog.fanout.fold.AnswerFold;
+import dev.tokenlog.fanout.fold.FoldState;
+import dev.tokenlog.schemas.RequestIds;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Where a stream stands, from the fold's stores: the global {@code answers-store} (every instance has
+ * every final answer) and the local {@code fold-state} (requests in flight on partitions this instance
+ * folds). A request not found in either but whose UUIDv7 id is younger than the pending grace is
+ * reported PENDING: the fold may simply not have seen it yet.
+ */
+@ApplicationScoped
+public class RequestIndex {
+    private final KafkaStreams streams;
+    private final GatewayConfig config;
+
+    public RequestIndex(KafkaStreams streams, GatewayConfig config) {
+        this.streams = streams;
+        this.config = config;
+    }
+
+    /** What is known of a stream; exactly one of answer / state is set unless status is PENDING. */
+    public record Lookup(String id, String status, FinalAnswer answer, FoldState state) {
+        public Map<String, Object> toJson() {
+            return answer != null ? AnswerJson.of(answer) : Map.of("id", id, "status", status);
+        }
+    }
+
+    /** Looks a stream up; 404 for ids that name no stream, 503 while the stores are not queryable. */
+    public Lookup lookup(String id) {
+        if (!RequestIds.isValid(id)) {
+            throw ApiException.notFound("no stream with id '" + id + "'");
+        }
+        try {
+            FinalAnswer answer = this.<FinalAnswer>store(AnswerFold.ANSWERS_STORE).get(id);
+            if (answer != null) {
+                return new Lookup(id, answer.getStatus().name(), answer, null);
+            }
+            FoldState state = this.<FoldState>store(AnswerFold.STATE_STORE).get(id);
+            if (state != null) {
+                return new Lookup(id, String.valueOf(state.status()), null, state);
+            }
+        } catch (InvalidStateStoreException e) {
+            throw new ApiException(503, "starting", "the gateway's stream index is not ready yet; retry shortly");
+        }
+        if (RequestIds.timestampOf(id).isAfter(Instant.now().minus(config.pendingGrace()))) {
+            return new Lookup(id, "PENDING", null, null);
+        }
+        throw ApiException.notFound("no stream with id '" + id + "'");
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+    }
+
+    /** The final answer as the JSON that {@code GET /v1/streams/{id}} returns. */
+    static final class AnswerJson {
+        private AnswerJson() {}
+
+        static Map<String, Object> of(FinalAnswer a) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("id", a.getRequestId());
+            json.put("status", a.getStatus().name());
+            json.put("text", a.getText());
+            json.put("reasoning", a.getReasoning());
+            json.put("tool_calls", a.getToolCalls().stream().map(t -> Map.of(
+                    "index", t.getIndex(), "id", t.getId(), "name", t.getName(),
+                    "arguments", t.getArguments(), "arguments_valid", t.getArgumentsValid())).toList());
+            json.put("finish_reason", a.getFinishReason() == null ? null : a.getFinishReason().name().toLowerCase());
+            json.put("raw_finish_reason", a.getRawFinishReason());
+            json.put("usage", a.getUsage() == null ? null : Map.of("input", a.getUsage().getInput(),
+                    "output", a.getUsage().getOutput(), "cached", a.getUsage().getCached(),
+                    "reasoning", a.getUsage().getReasoning()));
+            json.put("provider", a.getProvider());
+            json.put("model", a.getModel());
+            json.put("attempts", a.getAttempts());
+            json.put("chunks", a.getChunkCount());
+            json.put("gaps", a.getGaps());
+            json.put("error", a.getError() == null ? null
+                    : Map.of("code", a.getError().getCode(), "message", a.getError().getMessage()));
+            json.put("created_at", a.getCreatedAt());
+            json.put("first_token_at", a.getFirstTokenAt());
+            json.put("completed_at", a.getCompletedAt());
+            return json;
+        }
+    }
+}

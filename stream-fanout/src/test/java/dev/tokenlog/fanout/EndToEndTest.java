@@ -1,0 +1,153 @@
+package dev.tokenlog.fanout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenlog.testsupport.TokenlogTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Request → worker → chunks → fold → answer → SSE, with the gateway under test in this JVM, the real
+ * llm-worker as a child JVM, a real KRaft broker and a real Apicurio registry.
+ */
+@QuarkusTest
+@WithTestResource(TokenlogTestResource.class)
+class EndToEndTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static WorkerProcess worker;
+
+    @TestHTTPResource("/")
+    String base;
+
+    @BeforeAll
+    static void startWorker() throws Exception {
+        worker = WorkerProcess.start();
+    }
+
+    @AfterAll
+    static void stopWorker() throws Exception {
+        if (worker != null) {
+            worker.close();
+        }
+    }
+
+    @Test
+    void streamsDeltasThenDoneAndTheFinalAnswerHasTheSameText() throws Exception {
+        JsonNode created = create("mock/echo", "hello from tokenlog end to end", "20");
+        String id = created.get("id").asText();
+        assertThat(created.get("events").asText()).isEqualTo("/v1/streams/" + id + "/events");
+        assertThat(created.get("token").asText()).isNotBlank();
+
+        SseClient.Result sse = SseClient.read(url(created.get("events").asText()), null, WAIT);
+
+        assertThat(sse.status()).isEqualTo(200);
+        assertThat(sse.contentType()).startsWith("text/event-stream");
+        assertThat(sse.cacheControl()).isEqualTo("no-cache");
+        List<String> names = sse.events().stream().map(SseClient.Event::event).toList();
+        assertThat(names.get(0)).isEqualTo("start");
+        assertThat(names.get(names.size() - 1)).isEqualTo("done");
+        assertThat(names).contains("delta");
+        assertThat(sse.text()).isEqualTo("hello from tokenlog end to end");
+
+        JsonNode answer = awaitStatus(id, "COMPLETED");
+        assertThat(answer.get("text").asText()).isEqualTo(sse.text());
+        assertThat(answer.get("finish_reason").asText()).isEqualTo("stop");
+        assertThat(answer.get("attempts").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void resumesAfterLastEventIdWithExactlyTheRemainder() throws Exception {
+        String id = create("mock/echo", "one two three four five six", "0").get("id").asText();
+        SseClient.Result full = SseClient.read(url("/v1/streams/" + id + "/events"), null, WAIT);
+        List<SseClient.Event> events = full.events();
+
+        for (int cut = 0; cut < events.size() - 1; cut++) {
+            SseClient.Result rest = SseClient.read(url("/v1/streams/" + id + "/events"), events.get(cut).id(), WAIT);
+            assertThat(rest.events()).as("resume after event %d", cut).isEqualTo(events.subList(cut + 1, events.size()));
+        }
+        assertThat(events).extracting(SseClient.Event::id).doesNotHaveDuplicates().doesNotContainNull();
+    }
+
+    @Test
+    void answersStatusWhileRunningAndReplaysACompletedStreamInFull() throws Exception {
+        String id = create("mock/echo", "slow words arrive one by one here", "10").get("id").asText();
+        await().atMost(WAIT).until(() -> List.of("PENDING", "ACCEPTED", "RUNNING", "COMPLETED")
+                .contains(getJson("/v1/streams/" + id).get("status").asText()));
+
+        SseClient.Result live = SseClient.read(url("/v1/streams/" + id + "/events"), null, WAIT);
+        awaitStatus(id, "COMPLETED");
+        SseClient.Result replay = SseClient.read(url("/v1/streams/" + id + "/events"), null, WAIT);
+
+        assertThat(replay.events()).isEqualTo(live.events());
+        assertThat(replay.text()).isEqualTo("slow words arrive one by one here");
+    }
+
+    @Test
+    void rejectsBadInputWithPreciseErrors() throws Exception {
+        assertThat(post("/v1/streams", "{not json").statusCode()).isEqualTo(400);
+        HttpResponse<String> noMessages = post("/v1/streams", "{\"model\":\"mock/echo\",\"messages\":[]}");
+        assertThat(noMessages.statusCode()).isEqualTo(400);
+        assertThat(noMessages.body()).contains("messages");
+        HttpResponse<String> badModel = post("/v1/streams",
+                "{\"model\":\"echo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertThat(badModel.statusCode()).isEqualTo(400);
+        assertThat(badModel.body()).contains("<provider>/<model>");
+
+        String unknown = "0190f2a0-0000-7000-8000-000000000000";
+        assertThat(get("/v1/streams/" + unknown).statusCode()).isEqualTo(404);
+        assertThat(SseClient.read(url("/v1/streams/" + unknown + "/events"), null, WAIT).status()).isEqualTo(404);
+
+        String id = create("mock/echo", "x", "0").get("id").asText();
+        assertThat(SseClient.read(url("/v1/streams/" + id + "/events"), "not-an-id", WAIT).status()).isEqualTo(400);
+    }
+
+    private JsonNode create(String model, String prompt, String tps) throws IOException, InterruptedException {
+        HttpResponse<String> response = post("/v1/streams", """
+                {"model":"%s","messages":[{"role":"user","content":"%s"}],"max_tokens":64,
+                 "metadata":{"mock.tps":"%s","mock.ttft-ms":"0"}}""".formatted(model, prompt, tps));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return TestJson.parse(response.body());
+    }
+
+    private JsonNode awaitStatus(String id, String status) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(WAIT).until(() -> {
+            last[0] = getJson("/v1/streams/" + id);
+            return status.equals(last[0].get("status").asText());
+        });
+        return last[0];
+    }
+
+    private JsonNode getJson(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = get(path);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return TestJson.parse(response.body());
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String url(String path) {
+        return base.replaceAll("/$", "") + path;
+    }
+}

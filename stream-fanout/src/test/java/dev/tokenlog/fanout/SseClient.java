@@ -1,0 +1,75 @@
+package dev.tokenlog.fanout;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A minimal SSE reader for tests: reads events until a terminal one or the end of the response. */
+final class SseClient {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** One received event; id may be null. */
+    record Event(String id, String event, String data) {}
+
+    /** The response status and the events read. */
+    record Result(int status, String contentType, String cacheControl, List<Event> events, String body) {
+        String text() {
+            StringBuilder sb = new StringBuilder();
+            events.stream().filter(e -> e.event().equals("delta"))
+                    .forEach(e -> sb.append(TestJson.field(e.data(), "text")));
+            return sb.toString();
+        }
+    }
+
+    static Result read(String url, String lastEventId, Duration timeout) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+                .header("Accept", "text/event-stream");
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        HttpResponse<InputStream> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        String type = response.headers().firstValue("content-type").orElse("");
+        String cache = response.headers().firstValue("cache-control").orElse("");
+        List<Event> events = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            if (!type.startsWith("text/event-stream")) {
+                StringBuilder body = new StringBuilder();
+                reader.lines().forEach(body::append);
+                return new Result(response.statusCode(), type, cache, events, body.toString());
+            }
+            String id = null;
+            String name = "message";
+            StringBuilder data = null;
+            for (String line; (line = reader.readLine()) != null; ) {
+                if (line.isEmpty()) {
+                    if (data != null) {
+                        Event e = new Event(id, name, data.toString());
+                        events.add(e);
+                        if (e.event().equals("done") || e.event().equals("error") || e.event().equals("cancelled")) {
+                            break;
+                        }
+                    }
+                    id = null;
+                    name = "message";
+                    data = null;
+                } else if (line.startsWith("id: ")) {
+                    id = line.substring(4);
+                } else if (line.startsWith("event: ")) {
+                    name = line.substring(7);
+                } else if (line.startsWith("data: ")) {
+                    data = data == null ? new StringBuilder(line.substring(6)) : data.append('\n').append(line.substring(6));
+                }
+            }
+        }
+        return new Result(response.statusCode(), type, cache, events, "");
+    }
+}

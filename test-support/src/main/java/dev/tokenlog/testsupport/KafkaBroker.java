@@ -1,0 +1,92 @@
+package dev.tokenlog.testsupport;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/** Starts the single-node KRaft cluster behind {@link TestKafka}: one replica, fast start, small footprint. */
+final class KafkaBroker {
+    static final Map<String, String> PROPERTIES = Map.ofEntries(
+            // One broker: internal topics must not ask for the default of 3 replicas, or consumer
+            // groups and transactions (Kafka Streams exactly_once_v2) never become available.
+            Map.entry("offsets.topic.replication.factor", "1"),
+            Map.entry("transaction.state.log.replication.factor", "1"),
+            Map.entry("transaction.state.log.min.isr", "1"),
+            Map.entry("share.coordinator.state.topic.replication.factor", "1"),
+            Map.entry("share.coordinator.state.topic.min.isr", "1"),
+            Map.entry("default.replication.factor", "1"),
+            Map.entry("min.insync.replicas", "1"),
+            // The defaults (50 partitions each) create ~100 partitions on first use; on a 2-core
+            // machine that costs seconds and the parallelism buys nothing in tests.
+            Map.entry("offsets.topic.num.partitions", "4"),
+            Map.entry("transaction.state.log.num.partitions", "4"),
+            // The default 3 s delay only helps when many members join at once; tests have one.
+            Map.entry("group.initial.rebalance.delay.ms", "0"));
+
+    private static final System.Logger LOG = System.getLogger(KafkaBroker.class.getName());
+
+    private KafkaBroker() {
+    }
+
+    /**
+     * Starts the cluster, registers a shutdown hook that closes it, and returns its bootstrap servers.
+     *
+     * @throws IllegalStateException if it does not start
+     */
+    static String start() {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        // Kafka loads some of its own classes by name through the context class loader (e.g. the
+        // share-state persister). Under @QuarkusTest that is a Quarkus loader with its own copies of
+        // the Kafka classes, which do not match ours (NoSuchMethodException). The broker's threads
+        // and the shutdown hook inherit the loader set here.
+        thread.setContextClassLoader(KafkaBroker.class.getClassLoader());
+        try {
+            return startWithOwnClassLoader();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private static String startWithOwnClassLoader() {
+        long begin = System.nanoTime();
+        KafkaClusterTestKit cluster = null;
+        try {
+            var builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .build());
+            PROPERTIES.forEach(builder::setConfigProp);
+            cluster = builder.build();
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+        } catch (Exception e) {
+            closeQuietly(cluster);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("Could not start the in-JVM Kafka broker", e);
+        }
+        KafkaClusterTestKit started = cluster;
+        Runtime.getRuntime().addShutdownHook(
+                Thread.ofPlatform().name("test-kafka-shutdown").unstarted(() -> closeQuietly(started)));
+        LOG.log(System.Logger.Level.INFO, "Kafka broker at {0} started in {1} ms",
+                started.bootstrapServers(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+        return started.bootstrapServers();
+    }
+
+    private static void closeQuietly(KafkaClusterTestKit cluster) {
+        if (cluster == null) {
+            return;
+        }
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            // Only reached after a failed start or at JVM exit, where the original error matters more.
+            LOG.log(System.Logger.Level.WARNING, "Closing the in-JVM Kafka broker failed", e);
+        }
+    }
+}
