@@ -1,7 +1,11 @@
 package dev.tokenlog.testsupport;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -24,6 +28,20 @@ final class KafkaBroker {
             // The default 3 s delay only helps when many members join at once; tests have one.
             Map.entry("group.initial.rebalance.delay.ms", "0"));
 
+    /**
+     * Broker-side loggers, set to WARNING: at INFO they print ~1500 lines into every test log. Set
+     * through java.util.logging, which Quarkus' JBoss LogManager backs (as does SLF4J under Quarkus);
+     * a module can raise them again with {@code quarkus.log.category."kafka".level}. Client loggers
+     * ({@code org.apache.kafka.clients}, {@code .streams}) keep their levels. Held here because
+     * java.util.logging forgets the level of a logger nobody references.
+     */
+    private static final List<Logger> BROKER_LOGGERS = Stream.of("kafka", "state.change.logger",
+                    "org.apache.kafka.controller", "org.apache.kafka.coordinator", "org.apache.kafka.image",
+                    "org.apache.kafka.metadata", "org.apache.kafka.queue", "org.apache.kafka.raft",
+                    "org.apache.kafka.server", "org.apache.kafka.snapshot", "org.apache.kafka.storage")
+            .map(Logger::getLogger)
+            .toList();
+
     private static final System.Logger LOG = System.getLogger(KafkaBroker.class.getName());
 
     private KafkaBroker() {
@@ -42,6 +60,7 @@ final class KafkaBroker {
         // the Kafka classes, which do not match ours (NoSuchMethodException). The broker's threads
         // and the shutdown hook inherit the loader set here.
         thread.setContextClassLoader(KafkaBroker.class.getClassLoader());
+        BROKER_LOGGERS.forEach(logger -> logger.setLevel(Level.WARNING));
         try {
             return startWithOwnClassLoader();
         } finally {

@@ -56,9 +56,7 @@ public final class TestKafka {
         return bootstrapServers;
     }
 
-    /**
-     * A new admin client for the broker; the caller closes it.
-     */
+    /** A new admin client for the broker; the caller closes it. */
     public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
     }

@@ -19,7 +19,7 @@ import java.util.Optional;
  * <ul>
  *   <li>Schema ids are content ids ({@code apicurio.ccompat.legacy-id-mode.enabled=false}, the
  *       default, kept on purpose): the same schema under two subjects gets the same id, as with
- *       Confluent, and it is the id Apicurio's 3.x serdes write. Ids are not dense (1, 3, 5, ...).
+ *       Confluent, and it is the id Apicurio's 3.x serdes write. Ids can skip numbers.
  *   <li>Re-registering or looking up a differently formatted but equal schema in the same subject
  *       returns the existing id without {@code apicurio.ccompat.use-canonical-hash}; that flag does
  *       not make formatting variants share an id across subjects either, so it is left off.
@@ -64,7 +64,9 @@ public final class TestRegistry {
     }
 
     /**
-     * The registry of this JVM, started and ready on first use (about 4 s).
+     * The registry of this JVM, started and ready on first use (about 4 s). If a copy of this class
+     * in another class loader started it already, this is a view of that process, in whatever state
+     * ({@link #stop()}) a test left it.
      *
      * @throws IllegalStateException if the distribution is missing or the registry does not start
      */

@@ -68,7 +68,7 @@ class TestRegistryTest {
     }
 
     @Test
-    void registryComesBackEmptyOnTheSamePortAfterStop() throws Exception {
+    void registryComesBackEmptyOnTheSamePortAfterStopAndIdsRestart() throws Exception {
         String subject = "restart-" + UUID.randomUUID();
         post(registry.ccompatUrl() + "/subjects/" + subject + "/versions", STRING_SCHEMA);
         String before = registry.baseUrl();
@@ -84,6 +84,8 @@ class TestRegistryTest {
         HttpResponse<String> subjects = get(registry.ccompatUrl() + "/subjects");
         assertThat(subjects.statusCode()).isEqualTo(200);
         assertThat(subjects.body()).doesNotContain(subject); // in-memory storage
+        long firstIdAfterRestart = id(post(registry.ccompatUrl() + "/subjects/" + subject + "/versions", STRING_SCHEMA).body());
+        assertThat(firstIdAfterRestart).isEqualTo(1);
     }
 
     private static HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
