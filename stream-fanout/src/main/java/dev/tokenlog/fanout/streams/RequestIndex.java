@@ -62,8 +62,27 @@ public class RequestIndex {
         throw ApiException.notFound("no stream with id '" + id + "'");
     }
 
+    /**
+     * Stale stores are allowed: during a rebalance the last known state (or a restoring copy) is a
+     * better answer than an error, and a status read is a snapshot anyway.
+     */
     private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
-        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore())
+                .enableStaleStores());
+    }
+
+    /** Whether the fold runs and its stores answer queries (for readiness). */
+    public boolean queryable() {
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+            return false;
+        }
+        try {
+            store(AnswerFold.ANSWERS_STORE).approximateNumEntries();
+            return true;
+        } catch (InvalidStateStoreException e) {
+            return false;
+        }
     }
 
     /** The final answer as the JSON that {@code GET /v1/streams/{id}} returns. */

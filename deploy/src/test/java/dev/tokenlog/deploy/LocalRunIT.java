@@ -1,0 +1,136 @@
+package dev.tokenlog.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's first command, end to end: {@code deploy/local/run --no-build} on free ports and a
+ * fresh data directory, a real mock/echo stream through the gateway, a clean SIGTERM stop with no
+ * process left, and a second start on the same directory that replays the stream unchanged.
+ */
+class LocalRunIT {
+    private static final Path ROOT = Path.of(System.getProperty("tokenlog.root", "..")).toAbsolutePath().normalize();
+    private static final Duration START = Duration.ofSeconds(180);
+    private static final Duration STOP = Duration.ofSeconds(90);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ECHO_REQUEST = """
+            {"model":"mock/echo","messages":[{"role":"user","content":"hello from tokenlog"}],\
+            "max_tokens":64,"metadata":{}}""";
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void streamsThroughTheGatewayAndReplaysIdenticallyAfterRestart() throws Exception {
+        assumeTrue(Files.exists(ROOT.resolve("llm-worker/target/quarkus-app/quarkus-run.jar"))
+                        && Files.exists(ROOT.resolve("stream-fanout/target/quarkus-app/quarkus-run.jar")),
+                "llm-worker and stream-fanout are not packaged yet");
+        Path data = temp.resolve("data");
+        Files.createDirectories(data);
+        Map<String, String> env = ports();
+        String gateway = "http://127.0.0.1:" + env.get("TOKENLOG_HTTP_PORT");
+
+        String id;
+        String events;
+        List<SseReader.Event> firstDeltas;
+        try (LauncherProcess run = LauncherProcess.start(ROOT, data, env, "--no-build")) {
+            run.awaitOk(gateway + "/q/health/ready", START);
+            JsonNode created = post(gateway + "/v1/streams", ECHO_REQUEST);
+            id = created.get("id").asText();
+            events = created.get("events").asText() + "?token=" + created.get("token").asText();
+
+            List<SseReader.Event> stream = SseReader.readUntilTerminal(HTTP, URI.create(gateway).resolve(events), START);
+            assertThat(stream).extracting(SseReader.Event::event).first().isEqualTo("start");
+            assertThat(stream).extracting(SseReader.Event::event).last().isEqualTo("done");
+            firstDeltas = deltas(stream);
+            assertThat(firstDeltas).as("delta events of %s", id).isNotEmpty();
+
+            JsonNode answer = awaitCompleted(gateway + "/v1/streams/" + id);
+            assertThat(answer.get("text").asText()).isEqualTo(text(firstDeltas));
+
+            Map<String, Long> pids = run.recordedPids();
+            assertThat(pids).containsKeys("kafka", "registry", "llm-worker", "stream-fanout", "launcher");
+            assertThat(run.terminate(STOP)).as("launcher exit status; output:%n%s", run.output()).isZero();
+            LauncherProcess.assertAllGone(pids);
+        }
+
+        try (LauncherProcess again = LauncherProcess.start(ROOT, data, env, "--no-build")) {
+            again.awaitOk(gateway + "/q/health/ready", START);
+            List<SseReader.Event> replay = SseReader.readUntilTerminal(HTTP, URI.create(gateway).resolve(events), START);
+            assertThat(deltas(replay)).as("replay of %s after restart", id).isEqualTo(firstDeltas);
+            assertThat(awaitCompleted(gateway + "/v1/streams/" + id).get("text").asText()).isEqualTo(text(firstDeltas));
+            Map<String, Long> pids = again.recordedPids();
+            assertThat(again.terminate(STOP)).isZero();
+            LauncherProcess.assertAllGone(pids);
+        }
+    }
+
+    private static Map<String, String> ports() throws Exception {
+        List<Integer> p = LauncherProcess.freePorts(6);
+        return Map.of(
+                "TOKENLOG_HTTP_PORT", p.get(0).toString(),
+                "TOKENLOG_WORKER_HTTP_PORT", p.get(1).toString(),
+                "TOKENLOG_KAFKA_PORT", p.get(2).toString(),
+                "TOKENLOG_KAFKA_CONTROLLER_PORT", p.get(3).toString(),
+                "TOKENLOG_REGISTRY_PORT", p.get(4).toString(),
+                "TOKENLOG_REGISTRY_MANAGEMENT_PORT", p.get(5).toString());
+    }
+
+    /** Delta events (id and data), which must be identical on every replay. */
+    private static List<SseReader.Event> deltas(List<SseReader.Event> events) {
+        return events.stream().filter(e -> e.event().equals("delta")).toList();
+    }
+
+    private static String text(List<SseReader.Event> deltas) throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (SseReader.Event delta : deltas) {
+            text.append(JSON.readTree(delta.data()).get("text").asText());
+        }
+        return text.toString();
+    }
+
+    private static JsonNode post(String url, String json) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("POST %s: %s", url, response.body()).isEqualTo(202);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.has("id") && body.has("events") && body.has("token")).as(response.body()).isTrue();
+        return body;
+    }
+
+    /** The fold writes the FinalAnswer shortly after {@code done}; poll until the status says so. */
+    private static JsonNode awaitCompleted(String url) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        JsonNode last = null;
+        while (Instant.now().isBefore(deadline)) {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                last = JSON.readTree(response.body());
+                if ("COMPLETED".equals(last.path("status").asText())) {
+                    return last;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("GET " + url + " never reported COMPLETED; last answer: " + last);
+    }
+}
