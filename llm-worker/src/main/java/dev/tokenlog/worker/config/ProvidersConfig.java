@@ -29,9 +29,31 @@ public interface ProvidersConfig {
         /** Secret; never logged, never written to Kafka. */
         Optional<String> apiKey();
 
-        /** Time allowed until the first output token. */
+        /** Time allowed to open the connection. */
+        @WithDefault("10s")
+        Duration connectTimeout();
+
+        /** Time allowed from sending the request to the first event. Per request: metadata {@code timeout.first-token-ms}. */
         @WithDefault("60s")
         Duration firstTokenTimeout();
+
+        /** Time allowed between two events once output started; keep-alives do not count. Per request: {@code timeout.idle-ms}. */
+        @WithDefault("60s")
+        Duration idleTimeout();
+
+        /** Retries of one target before the first output chunk (then the next route target is tried). */
+        @WithDefault("2")
+        int maxRetries();
+
+        /** First backoff before a retry; doubled each retry, with full jitter, at most {@link #retryBackoffMax()}. */
+        @WithDefault("250ms")
+        Duration retryBackoff();
+
+        @WithDefault("10s")
+        Duration retryBackoffMax();
+
+        /** Extra HTTP headers sent with every call (e.g. an organisation id). */
+        Map<String, String> headers();
 
         /** Settings of the mock provider (ignored by other types). */
         Mock mock();

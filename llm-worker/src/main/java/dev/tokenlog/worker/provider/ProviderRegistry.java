@@ -10,14 +10,17 @@ import java.util.TreeMap;
 /** The configured provider entries by name, built once at start-up. */
 @ApplicationScoped
 public class ProviderRegistry {
-    private final Map<String, Provider> providers = new TreeMap<>();
+    /** A configured entry: its adapter and its settings. */
+    public record Configured(String name, Provider provider, ProvidersConfig.ProviderEntry entry) {}
+
+    private final Map<String, Configured> providers = new TreeMap<>();
 
     public ProviderRegistry(ProvidersConfig config) {
-        config.entries().forEach((name, entry) -> providers.put(name, create(name, entry)));
+        config.entries().forEach((name, entry) -> providers.put(name, new Configured(name, create(name, entry), entry)));
     }
 
     /** The provider entry called {@code name}, if configured. */
-    public Optional<Provider> find(String name) {
+    public Optional<Configured> find(String name) {
         return Optional.ofNullable(providers.get(name));
     }
 

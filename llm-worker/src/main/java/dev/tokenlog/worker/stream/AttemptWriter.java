@@ -27,6 +27,7 @@ public final class AttemptWriter {
     private boolean started;
     private boolean output;
     private boolean terminated;
+    private int routeIndex;
 
     public AttemptWriter(ChunkSink sink, String requestId, String attemptId) {
         this.sink = sink;
@@ -40,6 +41,15 @@ public final class AttemptWriter {
             started = true;
             send(new Started(provider, model, routeIndex));
         }
+    }
+
+    /** The route target being tried (for the terminal's Started when nothing was output). */
+    public void routeIndex(int index) {
+        this.routeIndex = index;
+    }
+
+    public int routeIndex() {
+        return routeIndex;
     }
 
     public boolean started() {

@@ -4,22 +4,21 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The streams this worker is running, by request id, so that a cancel command, a deadline or
- * shutdown can stop one. Stopping interrupts the stream's (virtual) thread; the runner then asks
- * {@link Handle#stop()} why it was stopped.
+ * The streams this worker is running, by request id, so that a cancel command, a deadline, a
+ * timeout or shutdown can stop one. A sweep every {@value #SWEEP_MS} ms enforces the first-token and
+ * idle timeouts of every stream; stopping closes the stream's registered resources (its HTTP body,
+ * so a blocked read returns at once) and interrupts its virtual thread.
  */
 @ApplicationScoped
 public class RunningStreams {
+    static final long SWEEP_MS = 100;
 
     /** Why a running stream was stopped. */
     public sealed interface Stop {
@@ -27,26 +26,34 @@ public class RunningStreams {
 
         record DeadlineExceeded() implements Stop {}
 
+        /** No event arrived within the first-token timeout: retryable, since nothing was output. */
+        record FirstTokenTimeout(Duration after) implements Stop {}
+
+        /** No event arrived for the idle timeout after output had started. */
+        record IdleTimeout(Duration after) implements Stop {}
+
         record Shutdown() implements Stop {}
     }
 
-    private final ConcurrentHashMap<String, Handle> byRequestId = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, StreamHandle> byRequestId = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("tokenlog-deadlines").factory());
+            Thread.ofPlatform().daemon().name("tokenlog-stream-timeouts").factory());
+
+    public RunningStreams() {
+        timer.scheduleAtFixedRate(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+    }
 
     /** Registers the calling thread as running {@code requestId}, with an optional absolute deadline. */
-    public Handle register(String requestId, Optional<Instant> deadline) {
-        Handle handle = new Handle(requestId, Thread.currentThread());
+    public StreamHandle register(String requestId, Optional<Instant> deadline) {
+        StreamHandle handle = new StreamHandle(Thread.currentThread(), deadline.map(Instant::toEpochMilli).orElse(Long.MAX_VALUE),
+                h -> byRequestId.remove(requestId, h));
         byRequestId.put(requestId, handle);
-        deadline.ifPresent(at -> handle.deadlineTask = timer.schedule(
-                () -> handle.stop(new Stop.DeadlineExceeded()),
-                Math.max(0, Duration.between(Instant.now(), at).toMillis()), TimeUnit.MILLISECONDS));
         return handle;
     }
 
     /** Stops the stream of {@code requestId} if it runs here; returns whether it did. */
     public boolean cancel(String requestId, String reason) {
-        Handle handle = byRequestId.get(requestId);
+        StreamHandle handle = byRequestId.get(requestId);
         return handle != null && handle.stop(new Stop.Cancel(reason));
     }
 
@@ -59,47 +66,14 @@ public class RunningStreams {
         return byRequestId.size();
     }
 
-    public Collection<String> requestIds() {
-        return byRequestId.keySet();
+    private void sweep() {
+        long nowNanos = System.nanoTime();
+        long nowMillis = System.currentTimeMillis();
+        byRequestId.values().forEach(h -> h.check(nowNanos, nowMillis));
     }
 
     @PreDestroy
     void close() {
         timer.shutdownNow();
-    }
-
-    /** One running stream. */
-    public final class Handle implements AutoCloseable {
-        private final String requestId;
-        private final Thread thread;
-        private final AtomicReference<Stop> stop = new AtomicReference<>();
-        private volatile ScheduledFuture<?> deadlineTask;
-
-        private Handle(String requestId, Thread thread) {
-            this.requestId = requestId;
-            this.thread = thread;
-        }
-
-        boolean stop(Stop why) {
-            if (stop.compareAndSet(null, why)) {
-                thread.interrupt();
-                return true;
-            }
-            return false;
-        }
-
-        /** Why the stream was stopped, or null when nobody stopped it. */
-        public Stop stop() {
-            return stop.get();
-        }
-
-        @Override
-        public void close() {
-            ScheduledFuture<?> task = deadlineTask;
-            if (task != null) {
-                task.cancel(false);
-            }
-            byRequestId.remove(requestId, this);
-        }
     }
 }

@@ -2,10 +2,13 @@ package dev.tokenlog.worker.stream;
 
 import dev.tokenlog.avro.LlmRequest;
 import dev.tokenlog.avro.RouteTarget;
-import dev.tokenlog.worker.provider.Provider;
+import dev.tokenlog.worker.provider.ProviderCall;
+import dev.tokenlog.worker.provider.ProviderEvent;
 import dev.tokenlog.worker.provider.ProviderException;
 import dev.tokenlog.worker.provider.ProviderRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -14,12 +17,17 @@ import java.util.concurrent.ExecutionException;
 import org.jboss.logging.Logger;
 
 /**
- * Executes one request as one attempt: walks its route until a target streams, publishes every
- * event as a chunk and ends the attempt with exactly one terminal. Runs on a virtual thread.
+ * Executes one request as one attempt. Before the first output chunk a failing target is retried
+ * with backoff (honouring Retry-After) when the failure is retryable, then the next route target is
+ * tried; after the first output chunk there is no silent retry: the attempt ends {@code Failed}
+ * with the partial output kept. Every attempt ends with exactly one terminal.
  */
 @ApplicationScoped
 public class StreamRunner {
     private static final Logger LOG = Logger.getLogger(StreamRunner.class);
+
+    /** Metadata key: also move to the next target on non-retryable (4xx) errors. */
+    static final String FALLBACK_ON_CLIENT_ERROR = "route.fallback-on-client-error";
 
     /** How an execution ended for the consumer: done (terminal written) or not (redeliver later). */
     public enum Outcome { TERMINATED, ABORTED }
@@ -35,16 +43,13 @@ public class StreamRunner {
     }
 
     public Outcome run(LlmRequest request) {
-        String attemptId = UUID.randomUUID().toString();
-        AttemptWriter writer = new AttemptWriter(sink, request.getRequestId(), attemptId);
-        Optional<Instant> deadline = Optional.ofNullable(request.getDeadline());
-        try (RunningStreams.Handle handle = running.register(request.getRequestId(), deadline)) {
-            execute(request, writer, handle);
+        AttemptWriter writer = new AttemptWriter(sink, request.getRequestId(), UUID.randomUUID().toString());
+        try (StreamHandle handle = running.register(request.getRequestId(), Optional.ofNullable(request.getDeadline()))) {
+            new Attempt(request, writer, handle).run();
             return Outcome.TERMINATED;
         } catch (PublishFailed | ExecutionException e) {
             // Kafka refused the chunks: leave the request uncommitted so it is redelivered as a new attempt.
-            LOG.errorf(e, "request %s: publishing chunks failed; it will be retried as a new attempt",
-                    request.getRequestId());
+            LOG.errorf(e, "request %s: publishing chunks failed; it will be retried as a new attempt", request.getRequestId());
             return Outcome.ABORTED;
         } catch (ShutdownInterrupt e) {
             LOG.warnf("request %s: stopped by shutdown mid-stream; it will be redelivered", request.getRequestId());
@@ -52,69 +57,159 @@ public class StreamRunner {
         }
     }
 
-    private void execute(LlmRequest request, AttemptWriter writer, RunningStreams.Handle handle)
-            throws ExecutionException, ShutdownInterrupt {
-        List<RouteTarget> route = request.getRoute();
-        for (int i = 0; i < route.size(); i++) {
-            RouteTarget target = route.get(i);
-            boolean last = i == route.size() - 1;
-            int routeIndex = i;
-            try {
-                if (request.getDeadline() != null && !request.getDeadline().isAfter(Instant.now())) {
-                    writer.start(target.getProvider(), target.getModel(), routeIndex);
-                    writer.failed("DEADLINE_EXCEEDED", "the request's deadline passed before it started", false);
-                    return;
+    /** The state of one attempt while it walks the route. */
+    private final class Attempt {
+        private final LlmRequest request;
+        private final AttemptWriter writer;
+        private final StreamHandle handle;
+        private final boolean fallbackOnClientError;
+
+        Attempt(LlmRequest request, AttemptWriter writer, StreamHandle handle) {
+            this.request = request;
+            this.writer = writer;
+            this.handle = handle;
+            this.fallbackOnClientError = "true".equals(request.getMetadata().get(FALLBACK_ON_CLIENT_ERROR));
+        }
+
+        void run() throws ExecutionException, ShutdownInterrupt {
+            List<RouteTarget> route = request.getRoute();
+            if (request.getDeadline() != null && !request.getDeadline().isAfter(Instant.now())) {
+                writer.start(route.get(0).getProvider(), route.get(0).getModel(), 0);
+                writer.failed("DEADLINE_EXCEEDED", "the request's deadline passed before it started", false);
+                return;
+            }
+            ProviderException last = null;
+            for (int i = 0; i < route.size(); i++) {
+                last = tryTarget(route.get(i), i);
+                if (last == null) {
+                    return; // the attempt has its terminal
                 }
-                Provider provider = providers.find(target.getProvider()).orElseThrow(() -> new ProviderException(
-                        "PROVIDER_NOT_FOUND", "no provider entry '" + target.getProvider()
-                                + "' is configured on this worker; configured: " + providers.names(), false));
-                provider.stream(request, target.getModel(), event -> {
-                    writer.start(target.getProvider(), target.getModel(), routeIndex);
-                    publish(writer, event);
+                boolean moveOn = last.retryable() || fallbackOnClientError;
+                if (!moveOn || i == route.size() - 1) {
+                    break;
+                }
+                LOG.infof("request %s: target %s failed before output (%s); trying the next target",
+                        request.getRequestId(), describe(route.get(i)), last.code());
+            }
+            RouteTarget target = route.get(writer.routeIndex());
+            writer.start(target.getProvider(), target.getModel(), writer.routeIndex());
+            writer.failed(last.code(), last.getMessage(), last.retryable());
+        }
+
+        /** Runs one target with retries; null when the attempt has ended, else the error that exhausted it. */
+        private ProviderException tryTarget(RouteTarget target, int routeIndex) throws ExecutionException, ShutdownInterrupt {
+            writer.routeIndex(routeIndex);
+            Optional<ProviderRegistry.Configured> configured = providers.find(target.getProvider());
+            if (configured.isEmpty()) {
+                return new ProviderException("PROVIDER_NOT_FOUND", "no provider entry '" + target.getProvider()
+                        + "' is configured on this worker; configured: " + providers.names(), false);
+            }
+            TryPolicy policy = TryPolicy.of(configured.get().entry(), request);
+            for (int retry = 0; ; retry++) {
+                ProviderException error = once(configured.get(), target, routeIndex, policy);
+                if (error == null || writer.terminated()) {
+                    return null;
+                }
+                if (writer.hasOutput()) {
+                    // After the first output chunk there is no silent retry: keep what was said.
+                    writer.failed(error.code(), error.getMessage(), error.retryable());
+                    return null;
+                }
+                if (!error.retryable() || retry >= policy.maxRetries()) {
+                    return error;
+                }
+                backoff(policy.delay(retry, error.retryAfter().orElse(null)), target, error);
+                if (writer.terminated()) {
+                    return null; // cancelled or past its deadline while waiting
+                }
+            }
+        }
+
+        /** One call of one target; null when it ended the attempt, else why it failed. */
+        private ProviderException once(ProviderRegistry.Configured configured, RouteTarget target, int routeIndex,
+                                       TryPolicy policy) throws ExecutionException, ShutdownInterrupt {
+            handle.arm(policy.firstToken(), policy.idle());
+            ProviderCall call = new ProviderCall(request, target.getModel(), handle::closeOnStop);
+            try {
+                configured.provider().stream(call, event -> {
+                    handle.progress();
+                    if (event.isOutput() || event instanceof ProviderEvent.Finished) {
+                        writer.start(target.getProvider(), target.getModel(), routeIndex);
+                    }
+                    publish(event);
                 });
                 if (!writer.terminated()) {
-                    writer.failed("TRUNCATED", "provider stream ended without a finish marker", true);
+                    return new ProviderException("TRUNCATED", "the provider's stream ended without a finish marker", true);
                 }
-                return;
+                return null;
             } catch (ProviderException e) {
-                if (!writer.hasOutput() && e.retryable() && !last) {
-                    LOG.infof("request %s: target %s/%s failed before output (%s); trying the next target",
-                            request.getRequestId(), target.getProvider(), target.getModel(), e.code());
-                    continue;
-                }
-                writer.start(target.getProvider(), target.getModel(), routeIndex);
-                writer.failed(e.code(), e.getMessage(), e.retryable());
-                return;
+                return stopped().orElse(e);
+            } catch (IOException e) {
+                return stopped().orElse(new ProviderException("TRUNCATED",
+                        "connection to " + target.getProvider() + " broke: " + e.getClass().getSimpleName(), true));
             } catch (InterruptedException e) {
-                stopped(handle, writer, target, routeIndex);
-                return;
+                return stopped().orElseThrow(ShutdownInterrupt::new);
+            }
+        }
+
+        /**
+         * If the stream was stopped, ends the attempt accordingly (empty result) or, for a first-token
+         * timeout, reports it as a retryable error; empty optional also when not stopped at all.
+         */
+        private Optional<ProviderException> stopped() throws ExecutionException, ShutdownInterrupt {
+            RunningStreams.Stop why = handle.stopReason();
+            if (why == null) {
+                return Optional.empty();
+            }
+            Thread.interrupted(); // clear the flag so the terminal can be sent
+            RouteTarget target = request.getRoute().get(writer.routeIndex());
+            switch (why) {
+                case RunningStreams.Stop.FirstTokenTimeout t -> {
+                    handle.clearFirstTokenTimeout();
+                    return Optional.of(new ProviderException("FIRST_TOKEN_TIMEOUT",
+                            "no output from " + describe(target) + " within " + t.after(), true));
+                }
+                case RunningStreams.Stop.Shutdown s -> throw new ShutdownInterrupt();
+                case RunningStreams.Stop.Cancel c -> {
+                    writer.start(target.getProvider(), target.getModel(), writer.routeIndex());
+                    writer.cancelled(c.reason());
+                }
+                case RunningStreams.Stop.DeadlineExceeded d -> {
+                    writer.start(target.getProvider(), target.getModel(), writer.routeIndex());
+                    writer.failed("DEADLINE_EXCEEDED", "the request's deadline passed", false);
+                }
+                case RunningStreams.Stop.IdleTimeout t -> {
+                    writer.start(target.getProvider(), target.getModel(), writer.routeIndex());
+                    writer.failed("IDLE_TIMEOUT", "no output from " + describe(target) + " for " + t.after(), true);
+                }
+            }
+            return Optional.of(new ProviderException("ENDED", "ended by " + why, false));
+        }
+
+        private void backoff(Duration delay, RouteTarget target, ProviderException error)
+                throws ExecutionException, ShutdownInterrupt {
+            LOG.infof("request %s: %s failed before output (%s: %s); retrying in %d ms", request.getRequestId(),
+                    describe(target), error.code(), error.getMessage(), delay.toMillis());
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                if (stopped().isEmpty()) {
+                    throw new ShutdownInterrupt();
+                }
+            }
+        }
+
+        private void publish(ProviderEvent event) {
+            try {
+                writer.event(event);
+            } catch (ExecutionException e) {
+                throw new PublishFailed(e);
             }
         }
     }
 
-    /** Ends an attempt whose thread was interrupted, according to why it was stopped. */
-    private static void stopped(RunningStreams.Handle handle, AttemptWriter writer, RouteTarget target, int routeIndex)
-            throws ExecutionException, ShutdownInterrupt {
-        Thread.interrupted(); // clear the flag so the terminal can be sent
-        RunningStreams.Stop why = handle.stop();
-        if (why == null || why instanceof RunningStreams.Stop.Shutdown) {
-            throw new ShutdownInterrupt();
-        }
-        writer.start(target.getProvider(), target.getModel(), routeIndex);
-        switch (why) {
-            case RunningStreams.Stop.Cancel c -> writer.cancelled(c.reason());
-            case RunningStreams.Stop.DeadlineExceeded d ->
-                    writer.failed("DEADLINE_EXCEEDED", "the request's deadline passed mid-stream", false);
-            case RunningStreams.Stop.Shutdown s -> throw new ShutdownInterrupt();
-        }
-    }
-
-    private static void publish(AttemptWriter writer, dev.tokenlog.worker.provider.ProviderEvent event) {
-        try {
-            writer.event(event);
-        } catch (ExecutionException e) {
-            throw new PublishFailed(e);
-        }
+    private static String describe(RouteTarget target) {
+        return target.getProvider() + "/" + target.getModel();
     }
 
     /** Publishing a chunk failed inside the provider's callback. */

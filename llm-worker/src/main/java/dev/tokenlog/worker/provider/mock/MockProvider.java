@@ -2,9 +2,9 @@ package dev.tokenlog.worker.provider.mock;
 
 import dev.tokenlog.avro.FinishReason;
 import dev.tokenlog.avro.LlmRequest;
-import dev.tokenlog.avro.Message;
 import dev.tokenlog.worker.config.ProvidersConfig;
 import dev.tokenlog.worker.provider.Provider;
+import dev.tokenlog.worker.provider.ProviderCall;
 import dev.tokenlog.worker.provider.ProviderEvent;
 import dev.tokenlog.worker.provider.ProviderException;
 import java.util.ArrayList;
@@ -32,11 +32,12 @@ public final class MockProvider implements Provider {
     }
 
     @Override
-    public void stream(LlmRequest request, String model, Consumer<ProviderEvent> sink)
-            throws ProviderException, InterruptedException {
+    public void stream(ProviderCall call, Consumer<ProviderEvent> sink) throws ProviderException, InterruptedException {
+        LlmRequest request = call.request();
+        String model = call.model();
         MockShape shape = MockShape.of(defaults, request.getMetadata());
         List<String> tokens = switch (model) {
-            case "echo" -> words(lastUserMessage(request));
+            case "echo" -> words(lastUserMessage(call));
             case "lorem" -> lorem(request.getParams().getMaxTokens());
             default -> throw new ProviderException("MODEL_NOT_FOUND",
                     "mock provider has no model '" + model + "'; use mock/echo or mock/lorem", false);
@@ -67,14 +68,12 @@ public final class MockProvider implements Provider {
         }
     }
 
-    private static String lastUserMessage(LlmRequest request) throws ProviderException {
-        List<Message> messages = request.getMessages();
-        for (int i = messages.size() - 1; i >= 0; i--) {
-            if ("user".equals(messages.get(i).getRole())) {
-                return messages.get(i).getContent();
-            }
+    private static String lastUserMessage(ProviderCall call) throws ProviderException {
+        String text = call.lastUserMessage();
+        if (text == null) {
+            throw new ProviderException("INVALID_REQUEST", "mock/echo needs a message with role 'user'", false);
         }
-        throw new ProviderException("INVALID_REQUEST", "mock/echo needs a message with role 'user'", false);
+        return text;
     }
 
     /** Splits into words, each but the last keeping its following space, so the pieces concatenate back. */

@@ -1,0 +1,29 @@
+package dev.tokenlog.worker.provider;
+
+import dev.tokenlog.avro.LlmRequest;
+import java.io.Closeable;
+
+/**
+ * One call of a provider: the request, the model of the route target, and the hook through which
+ * the adapter hands over what must be closed when the stream is stopped (cancel, timeout, deadline,
+ * shutdown). Closing the HTTP body is what makes a blocked read return at once.
+ */
+public record ProviderCall(LlmRequest request, String model, StopHook onStop) {
+
+    /** Registers a resource closed when the stream is stopped. */
+    @FunctionalInterface
+    public interface StopHook {
+        void closeOnStop(Closeable resource);
+    }
+
+    /** The last message with role {@code user}, or null. */
+    public String lastUserMessage() {
+        var messages = request.getMessages();
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if ("user".equals(messages.get(i).getRole())) {
+                return messages.get(i).getContent();
+            }
+        }
+        return null;
+    }
+}
