@@ -55,6 +55,9 @@ public interface ProvidersConfig {
         /** Extra HTTP headers sent with every call (e.g. an organisation id). */
         Map<String, String> headers();
 
+        /** Type-specific settings (e.g. {@code api-version} for Azure, {@code region} for Bedrock). */
+        Map<String, String> options();
+
         /** Settings of the mock provider (ignored by other types). */
         Mock mock();
     }

@@ -1,0 +1,36 @@
+package dev.tokenlog.worker.provider;
+
+import dev.tokenlog.worker.config.ProvidersConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What an HTTP adapter needs of its provider entry, as a plain value (tests build it directly).
+ * {@code baseUrl} means what the provider's official SDK calls its base URL; the adapter appends
+ * its endpoint path.
+ */
+public record ProviderSettings(String name, String baseUrl, Optional<String> apiKey, Duration connectTimeout,
+                               Map<String, String> headers, Map<String, String> options) {
+
+    public static ProviderSettings of(String name, ProvidersConfig.ProviderEntry entry) {
+        return new ProviderSettings(name, entry.baseUrl().orElse(""), entry.apiKey(), entry.connectTimeout(),
+                Map.copyOf(entry.headers()), Map.copyOf(entry.options()));
+    }
+
+    /** {@link #baseUrl} without a trailing slash, with {@code path} appended. */
+    public String url(String path) {
+        String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        return base + path;
+    }
+
+    /** A type-specific option or its default. */
+    public String option(String key, String fallback) {
+        return options.getOrDefault(key, fallback);
+    }
+
+    @Override
+    public String toString() {
+        return "ProviderSettings[" + name + " " + baseUrl + (apiKey.isPresent() ? " key=***" : "") + "]";
+    }
+}
