@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import dev.tokenlog.schemas.Topics;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,13 +25,8 @@ import org.slf4j.LoggerFactory;
  * so the apps never depend on auto-creation and every topic gets the same partition count.
  */
 public final class TokenlogTopics {
-    public static final String REQUESTS = "llm.requests";
-    public static final String CHUNKS = "llm.chunks";
-    public static final String ANSWERS = "llm.answers";
-    public static final String CONTROL = "llm.control";
-    public static final String METRICS = "llm.metrics";
-    public static final String REQUESTS_DLQ = "llm.requests.dlq";
-    public static final List<String> ALL = List.of(REQUESTS, CHUNKS, ANSWERS, CONTROL, METRICS, REQUESTS_DLQ);
+    /** Every topic of the contract (names from {@link Topics}). */
+    public static final List<String> ALL = Topics.ALL;
 
     /** Completed streams replay in full for this long (then the gateway serves the FinalAnswer). */
     static final Duration RETENTION = Duration.ofDays(7);

@@ -1,5 +1,7 @@
 package dev.tokenlog.deploy;
 
+import dev.tokenlog.schemas.Topics;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -54,7 +56,7 @@ class LocalInfraIT {
             run.awaitOutput("running; Ctrl-C stops everything", START);
             assertThat(run.output()).contains("tokenlog: up in");
             schemaId = register(registry + "/subjects/llm.chunks-value/versions");
-            written = KafkaProbe.produce(bootstrap, TokenlogTopics.CHUNKS, "request-1", "kept across restart");
+            written = KafkaProbe.produce(bootstrap, Topics.CHUNKS, "request-1", "kept across restart");
 
             Map<String, Long> pids = run.recordedPids();
             assertThat(pids).containsOnlyKeys("kafka", "registry", "launcher");

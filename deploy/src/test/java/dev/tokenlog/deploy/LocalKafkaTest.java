@@ -1,5 +1,7 @@
 package dev.tokenlog.deploy;
 
+import dev.tokenlog.schemas.Topics;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
@@ -36,7 +38,7 @@ class LocalKafkaTest {
             assertThat(KafkaStorage.metaProperties(first.logDir())).exists();
             assertThat(partitionCounts(kafka)).containsOnlyKeys(TokenlogTopics.ALL).allSatisfy((topic, count) ->
                     assertThat(count).as(topic).isEqualTo(2));
-            written = KafkaProbe.produce(first.bootstrapServers(), TokenlogTopics.CHUNKS, "request-1",
+            written = KafkaProbe.produce(first.bootstrapServers(), Topics.CHUNKS, "request-1",
                     "chunk survives restart");
         }
 
@@ -57,7 +59,7 @@ class LocalKafkaTest {
             TokenlogTopics.ensure(admin, 5, DEADLINE);
             assertThat(partitionCounts(kafka).values()).containsOnly(3);
             String retention = admin.describeConfigs(List.of(
-                            new ConfigResource(ConfigResource.Type.TOPIC, TokenlogTopics.CHUNKS)))
+                            new ConfigResource(ConfigResource.Type.TOPIC, Topics.CHUNKS)))
                     .all().get().values().iterator().next().get("retention.ms").value();
             assertThat(Duration.ofMillis(Long.parseLong(retention))).isEqualTo(Duration.ofDays(7));
         }
@@ -70,7 +72,7 @@ class LocalKafkaTest {
         // must be on its classpath; a missing one fails produce with UNKNOWN_SERVER_ERROR.
         try (LocalKafka kafka = LocalKafka.start(settings(1))) {
             String bootstrap = kafka.settings().bootstrapServers();
-            RecordMetadata written = KafkaProbe.produce(bootstrap, TokenlogTopics.REQUESTS, "k", codec, codec);
+            RecordMetadata written = KafkaProbe.produce(bootstrap, Topics.REQUESTS, "k", codec, codec);
             assertThat(KafkaProbe.readAt(bootstrap, written).value()).isEqualTo(codec);
         }
     }

@@ -18,5 +18,8 @@ public final class Topics {
     /** Requests that could not be processed (dead-letter topic). */
     public static final String REQUESTS_DLQ = "llm.requests.dlq";
 
+    /** Every topic, in the order of ARCHITECTURE.md. */
+    public static final java.util.List<String> ALL = java.util.List.of(REQUESTS, CHUNKS, ANSWERS, CONTROL, METRICS, REQUESTS_DLQ);
+
     private Topics() {}
 }
