@@ -66,6 +66,12 @@ final class ChunkLog implements AutoCloseable {
         throw new AssertionError("no " + type.getSimpleName() + " chunk for " + requestId + " within " + timeout);
     }
 
+    /** Every chunk of {@code requestId} read so far, after one more poll. */
+    List<ChunkRecord> all(String requestId) {
+        pollOnce();
+        return seen.stream().filter(c -> c.getRequestId().equals(requestId)).toList();
+    }
+
     private void pollOnce() {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
             seen.add(deserializer.deserialize(r.topic(), r.value()));

@@ -100,6 +100,36 @@ class WorkerStreamsRequestsTest {
     }
 
     @Test
+    void fallsBackToTheNextTargetWhenTheFirstFailsBeforeOutput() {
+        LlmRequest request = request("mock", "unavailable", "second target answers", Map.of("mock.tps", "0", "mock.ttft-ms", "0"));
+        request.setRoute(List.of(new RouteTarget("mock", "unavailable"), new RouteTarget("mock", "echo")));
+        String id = send(request);
+
+        List<ChunkRecord> out = chunks.untilTerminal(id, WAIT);
+
+        assertThat(out.get(0).getEvent()).isInstanceOfSatisfying(Started.class, s -> {
+            assertThat(s.getModel()).isEqualTo("echo");
+            assertThat(s.getRouteIndex()).isEqualTo(1);
+        });
+        assertThat(text(out)).isEqualTo("second target answers");
+        assertThat(out.get(out.size() - 1).getEvent()).isInstanceOf(Completed.class);
+    }
+
+    @Test
+    void lastTargetFailingBeforeOutputEndsFailedWithItsCode() {
+        String id = send(request("mock", "unavailable", "x", Map.of()));
+
+        List<ChunkRecord> out = chunks.untilTerminal(id, WAIT);
+
+        assertThat(out).hasSize(2);
+        assertThat(out.get(1).getEvent()).isInstanceOfSatisfying(Failed.class, f -> {
+            assertThat(f.getCode()).isEqualTo("PROVIDER_UNAVAILABLE");
+            assertThat(f.getRetryable()).isTrue();
+            assertThat(f.getPartial()).isFalse();
+        });
+    }
+
+    @Test
     void unknownProviderFailsWithAClearMessage() {
         String id = send(request("nosuch", "model", "hi", Map.of()));
 

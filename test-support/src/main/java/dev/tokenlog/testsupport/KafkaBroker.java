@@ -3,6 +3,7 @@ package dev.tokenlog.testsupport;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.Exit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -70,6 +71,13 @@ final class KafkaBroker {
 
     private static String startWithOwnClassLoader() {
         long begin = System.nanoTime();
+        // The broker calls Exit.exit/halt on fatal errors (e.g. a log dir vanishing while the JVM shuts
+        // down and temp dirs are removed). In a test JVM that would turn a green run into a failed fork,
+        // so, as Kafka's own tests do, the embedded broker may log such a call but never end the JVM.
+        Exit.setExitProcedure((status, message) ->
+                LOG.log(System.Logger.Level.WARNING, "in-JVM broker asked to exit({0}): {1}", status, message));
+        Exit.setHaltProcedure((status, message) ->
+                LOG.log(System.Logger.Level.WARNING, "in-JVM broker asked to halt({0}): {1}", status, message));
         KafkaClusterTestKit cluster = null;
         try {
             var builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()

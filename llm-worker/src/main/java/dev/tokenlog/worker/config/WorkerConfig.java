@@ -20,6 +20,13 @@ public interface WorkerConfig {
     @WithDefault("30s")
     Duration drainTimeout();
 
+    /**
+     * Clock difference tolerated between gateway and workers when the chunk log is searched by time
+     * for the terminal of a redelivered request.
+     */
+    @WithDefault("60s")
+    Duration clockSkew();
+
     /** How often committable request offsets are committed. */
     @WithDefault("500ms")
     Duration commitInterval();

@@ -1,5 +1,6 @@
 package dev.tokenlog.worker.consume;
 
+import dev.tokenlog.avro.ChunkRecord;
 import dev.tokenlog.avro.LlmRequest;
 import dev.tokenlog.worker.WorkerKafka;
 import dev.tokenlog.worker.config.TopicsConfig;
@@ -46,6 +47,9 @@ public class RequestConsumer {
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final OffsetTracker tracker = new OffsetTracker();
     private final ExecutorService streams = Executors.newVirtualThreadPerTaskExecutor();
+    /** Per assigned partition: the end offset at assignment; records below it may be redeliveries. */
+    private final java.util.Map<TopicPartition, Long> backlogEnd = new java.util.HashMap<>();
+    private TerminalIndex terminals;
     private volatile boolean accepting = true;
     private volatile boolean assigned;
     private Thread loop;
@@ -115,8 +119,39 @@ public class RequestConsumer {
             deadLetter(record, problem.get(), tp);
             return;
         }
+        if (alreadyEnded(tp, record, request)) {
+            tracker.finished(tp, record.offset());
+            return;
+        }
         LlmRequest accepted = request;
         streams.submit(() -> outcomes.add(new Outcome(tp, record.offset(), runner.run(accepted))));
+    }
+
+    /**
+     * A request read from the backlog of a newly assigned partition may have run to its terminal on a
+     * worker that died before committing; it must not run again.
+     */
+    private boolean alreadyEnded(TopicPartition tp, ConsumerRecord<String, byte[]> record, LlmRequest request) {
+        Long end = backlogEnd.get(tp);
+        if (end == null) {
+            return false;
+        }
+        if (record.offset() >= end - 1) {
+            backlogEnd.remove(tp);
+        }
+        if (terminals == null) {
+            terminals = new TerminalIndex(kafka.consumer(null, "tokenlog-worker-terminals"),
+                    kafka.deserializer(ChunkRecord.class), topics.chunks(), config.clockSkew());
+        }
+        boolean ended = terminals.hasTerminal(request.getRequestId(), request.getCreatedAt().toEpochMilli());
+        if (ended) {
+            LOG.infof("request %s already has a terminal in %s: not executed again", request.getRequestId(), topics.chunks());
+        }
+        if (backlogEnd.isEmpty()) {
+            terminals.close(); // the backlog is done: the index is not needed until the next assignment
+            terminals = null;
+        }
+        return ended;
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, String reason, TopicPartition tp) {
@@ -196,11 +231,17 @@ public class RequestConsumer {
                 consumer.commitSync(offsets);
             }
             partitions.forEach(tracker::forget);
+            partitions.forEach(backlogEnd::remove);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             assigned = true;
+            consumer.endOffsets(partitions).forEach((tp, end) -> {
+                if (end > 0) {
+                    backlogEnd.put(tp, end);
+                }
+            });
             LOG.infof("request partitions assigned: %s", partitions);
         }
     }

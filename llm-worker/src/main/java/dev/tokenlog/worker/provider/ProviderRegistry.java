@@ -7,9 +7,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** The configured provider entries by name, built once at start-up. */
+/** The configured provider entries by name, built at start-up so a bad entry fails the worker at once. */
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class ProviderRegistry {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ProviderRegistry.class);
     /** A configured entry: its adapter and its settings. */
     public record Configured(String name, Provider provider, ProvidersConfig.ProviderEntry entry) {}
 
@@ -17,6 +19,9 @@ public class ProviderRegistry {
 
     public ProviderRegistry(ProvidersConfig config) {
         config.entries().forEach((name, entry) -> providers.put(name, new Configured(name, create(name, entry), entry)));
+        LOG.infof("provider entries: %s", String.join(", ", providers.values().stream()
+                .map(c -> c.name() + " (" + c.entry().type() + (c.entry().baseUrl().map(u -> " " + u).orElse("")) + ")")
+                .toList()));
     }
 
     /** The provider entry called {@code name}, if configured. */

@@ -35,11 +35,13 @@ public class StreamRunner {
     private final ProviderRegistry providers;
     private final ChunkSink sink;
     private final RunningStreams running;
+    private final WorkerMetrics metrics;
 
-    public StreamRunner(ProviderRegistry providers, ChunkSink sink, RunningStreams running) {
+    public StreamRunner(ProviderRegistry providers, ChunkSink sink, RunningStreams running, WorkerMetrics metrics) {
         this.providers = providers;
         this.sink = sink;
         this.running = running;
+        this.metrics = metrics;
     }
 
     public Outcome run(LlmRequest request) {
@@ -90,9 +92,11 @@ public class StreamRunner {
                 }
                 LOG.infof("request %s: target %s failed before output (%s); trying the next target",
                         request.getRequestId(), describe(route.get(i)), last.code());
+                metrics.fallback(route.get(i).getProvider());
             }
             RouteTarget target = route.get(writer.routeIndex());
             writer.start(target.getProvider(), target.getModel(), writer.routeIndex());
+            metrics.error(target.getProvider(), last.code());
             writer.failed(last.code(), last.getMessage(), last.retryable());
         }
 
@@ -112,12 +116,14 @@ public class StreamRunner {
                 }
                 if (writer.hasOutput()) {
                     // After the first output chunk there is no silent retry: keep what was said.
+                    metrics.error(target.getProvider(), error.code());
                     writer.failed(error.code(), error.getMessage(), error.retryable());
                     return null;
                 }
                 if (!error.retryable() || retry >= policy.maxRetries()) {
                     return error;
                 }
+                metrics.retry(target.getProvider());
                 backoff(policy.delay(retry, error.retryAfter().orElse(null)), target, error);
                 if (writer.terminated()) {
                     return null; // cancelled or past its deadline while waiting
@@ -133,9 +139,17 @@ public class StreamRunner {
             try {
                 configured.provider().stream(call, event -> {
                     handle.progress();
+                    if (event.isOutput() && !writer.hasOutput()) {
+                        metrics.firstToken(target.getProvider(), target.getModel(),
+                                Duration.between(request.getCreatedAt(), Instant.now()));
+                    }
                     if (event.isOutput() || event instanceof ProviderEvent.Finished) {
                         writer.start(target.getProvider(), target.getModel(), routeIndex);
                     }
+                    if (event instanceof ProviderEvent.Usage u) {
+                        metrics.outputTokens(target.getProvider(), target.getModel(), u.output());
+                    }
+                    metrics.chunk(target.getProvider());
                     publish(event);
                 });
                 if (!writer.terminated()) {
@@ -175,10 +189,12 @@ public class StreamRunner {
                     writer.cancelled(c.reason());
                 }
                 case RunningStreams.Stop.DeadlineExceeded d -> {
+                    metrics.error(target.getProvider(), "DEADLINE_EXCEEDED");
                     writer.start(target.getProvider(), target.getModel(), writer.routeIndex());
                     writer.failed("DEADLINE_EXCEEDED", "the request's deadline passed", false);
                 }
                 case RunningStreams.Stop.IdleTimeout t -> {
+                    metrics.error(target.getProvider(), "IDLE_TIMEOUT");
                     writer.start(target.getProvider(), target.getModel(), writer.routeIndex());
                     writer.failed("IDLE_TIMEOUT", "no output from " + describe(target) + " for " + t.after(), true);
                 }

@@ -15,7 +15,9 @@ import java.util.function.Consumer;
  * Built-in provider for local runs, tests and benchmarks. Models:
  * <ul>
  *   <li>{@code echo}: streams the last user message back word by word;</li>
- *   <li>{@code lorem}: streams {@code max_tokens} (default 16) words of filler.</li>
+ *   <li>{@code lorem}: streams {@code max_tokens} (default 16) words of filler;</li>
+ *   <li>{@code unavailable}: fails before any output as an overloaded provider would (retryable), for
+ *       exercising retries and fallback.</li>
  * </ul>
  * Token rate, first-token delay and an injected failure come from config and can be overridden per
  * request with metadata {@code mock.tps}, {@code mock.ttft-ms}, {@code mock.fail-after}.
@@ -39,8 +41,10 @@ public final class MockProvider implements Provider {
         List<String> tokens = switch (model) {
             case "echo" -> words(lastUserMessage(call));
             case "lorem" -> lorem(request.getParams().getMaxTokens());
+            case "unavailable" -> throw new ProviderException("PROVIDER_UNAVAILABLE",
+                    "mock/unavailable is always overloaded", true);
             default -> throw new ProviderException("MODEL_NOT_FOUND",
-                    "mock provider has no model '" + model + "'; use mock/echo or mock/lorem", false);
+                    "mock provider has no model '" + model + "'; use mock/echo, mock/lorem or mock/unavailable", false);
         };
         long start = System.nanoTime();
         for (int i = 0; i < tokens.size(); i++) {

@@ -1,0 +1,51 @@
+package dev.tokenlog.worker.stream;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+
+/**
+ * The worker's Micrometer meters, served at {@code /q/metrics}: time to first token, output tokens,
+ * chunks, errors by code, retries and fallbacks (each by provider entry), and streams in flight.
+ */
+@ApplicationScoped
+public class WorkerMetrics {
+    private final MeterRegistry registry;
+
+    public WorkerMetrics(MeterRegistry registry, RunningStreams running) {
+        this.registry = registry;
+        Gauge.builder("tokenlog.worker.streams.inflight", running, RunningStreams::size)
+                .description("Streams this worker is running").register(registry);
+    }
+
+    /** From the request's creation (what a user waits) to the first output chunk. */
+    public void firstToken(String provider, String model, Duration sinceCreated) {
+        Timer.builder("tokenlog.worker.ttft").description("Request creation to first output chunk")
+                .tags("provider", provider, "model", model).publishPercentileHistogram()
+                .register(registry).record(sinceCreated);
+    }
+
+    public void chunk(String provider) {
+        Counter.builder("tokenlog.worker.chunks").tags("provider", provider).register(registry).increment();
+    }
+
+    public void outputTokens(String provider, String model, long tokens) {
+        Counter.builder("tokenlog.worker.output.tokens").tags("provider", provider, "model", model)
+                .register(registry).increment(tokens);
+    }
+
+    public void error(String provider, String code) {
+        Counter.builder("tokenlog.worker.errors").tags("provider", provider, "code", code).register(registry).increment();
+    }
+
+    public void retry(String provider) {
+        Counter.builder("tokenlog.worker.retries").tags("provider", provider).register(registry).increment();
+    }
+
+    public void fallback(String fromProvider) {
+        Counter.builder("tokenlog.worker.fallbacks").tags("from", fromProvider).register(registry).increment();
+    }
+}
