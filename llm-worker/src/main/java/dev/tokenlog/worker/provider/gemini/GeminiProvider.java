@@ -47,9 +47,7 @@ public final class GeminiProvider implements Provider {
         if (vertex) {
             String project = required(settings, "project");
             String location = required(settings, "location");
-            // The global endpoint has no region prefix (https://cloud.google.com/vertex-ai/generative-ai/docs/learn/locations).
-            this.settings = settings.withDefaultBaseUrl("global".equals(location)
-                    ? "https://aiplatform.googleapis.com" : "https://" + location + "-aiplatform.googleapis.com");
+            this.settings = settings.withDefaultBaseUrl(vertexBaseUrl(location));
             this.vertexPath = "/v1/projects/" + encode(project) + "/locations/" + encode(location) + "/publishers/google/models/";
         } else {
             this.settings = settings.withDefaultBaseUrl(DEFAULT_BASE_URL);
@@ -78,6 +76,12 @@ public final class GeminiProvider implements Provider {
         if (!mapper.complete()) {
             throw new ProviderException("TRUNCATED", settings.name() + " closed the stream before a finishReason", true);
         }
+    }
+
+    /** The global endpoint has no region prefix (https://cloud.google.com/vertex-ai/generative-ai/docs/learn/locations). */
+    static String vertexBaseUrl(String location) {
+        return "global".equals(location) ? "https://aiplatform.googleapis.com"
+                : "https://" + location + "-aiplatform.googleapis.com";
     }
 
     private static String required(ProviderSettings settings, String key) {

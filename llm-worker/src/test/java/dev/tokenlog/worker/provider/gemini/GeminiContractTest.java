@@ -20,6 +20,8 @@ import java.util.Optional;
  * call_1, call_2, … which is the contract's default expectation.
  */
 class GeminiContractTest extends ProviderContractTest {
+    /** The contract's key, for the other tests of this package. */
+    static final String KEY = API_KEY;
 
     static ProviderSettings settings(String baseUrl, Map<String, String> options) {
         return new ProviderSettings("gemini", baseUrl, Optional.of(API_KEY), Duration.ofSeconds(2), Map.of(), options);
