@@ -1,7 +1,10 @@
 package dev.tokenlog.worker.provider;
 
 import dev.tokenlog.worker.config.ProvidersConfig;
+import dev.tokenlog.worker.provider.anthropic.AnthropicProvider;
+import dev.tokenlog.worker.provider.gemini.GeminiProvider;
 import dev.tokenlog.worker.provider.mock.MockProvider;
+import dev.tokenlog.worker.provider.ollama.OllamaProvider;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +17,9 @@ public class ProviderRegistry {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ProviderRegistry.class);
     /** A configured entry: its adapter and its settings. */
     public record Configured(String name, Provider provider, ProvidersConfig.ProviderEntry entry) {}
+
+    /** The values {@code tokenlog.providers.<name>.type} may take. */
+    static final String KNOWN_TYPES = "mock, anthropic, gemini, ollama";
 
     private final Map<String, Configured> providers = new TreeMap<>();
 
@@ -37,8 +43,11 @@ public class ProviderRegistry {
     private static Provider create(String name, ProvidersConfig.ProviderEntry entry) {
         return switch (entry.type()) {
             case "mock" -> new MockProvider(entry.mock());
+            case "anthropic" -> new AnthropicProvider(ProviderSettings.of(name, entry));
+            case "gemini" -> new GeminiProvider(ProviderSettings.of(name, entry));
+            case "ollama" -> new OllamaProvider(ProviderSettings.of(name, entry));
             default -> throw new IllegalStateException("tokenlog.providers." + name + ".type='" + entry.type()
-                    + "' is not a known provider type; known: mock");
+                    + "' is not a known provider type; known: " + KNOWN_TYPES);
         };
     }
 }

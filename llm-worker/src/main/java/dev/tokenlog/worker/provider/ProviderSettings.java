@@ -4,6 +4,7 @@ import dev.tokenlog.worker.config.ProvidersConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * What an HTTP adapter needs of its provider entry, as a plain value (tests build it directly).
@@ -27,6 +28,33 @@ public record ProviderSettings(String name, String baseUrl, Optional<String> api
     /** A type-specific option or its default. */
     public String option(String key, String fallback) {
         return options.getOrDefault(key, fallback);
+    }
+
+    /** These settings, with {@code fallback} as base URL when none is configured. */
+    public ProviderSettings withDefaultBaseUrl(String fallback) {
+        return baseUrl.isBlank() ? new ProviderSettings(name, fallback, apiKey, connectTimeout, headers, options) : this;
+    }
+
+    /**
+     * A positive integer option, or empty when unset.
+     *
+     * @throws IllegalArgumentException when set to anything else, so a bad entry fails at start-up
+     */
+    public OptionalInt positiveIntOption(String key) {
+        String value = options.get(key);
+        if (value == null || value.isBlank()) {
+            return OptionalInt.empty();
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n > 0) {
+                return OptionalInt.of(n);
+            }
+        } catch (NumberFormatException notANumber) {
+            // reported below
+        }
+        throw new IllegalArgumentException("tokenlog.providers." + name + ".options." + key
+                + " must be a positive integer, got '" + value + "'");
     }
 
     @Override

@@ -1,0 +1,59 @@
+package dev.tokenlog.worker.provider.anthropic;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.List;
+
+/**
+ * Wire shapes of the Messages API (https://docs.anthropic.com/en/api/messages and
+ * .../messages-streaming), snake_case on the wire. Only the fields the adapter uses are declared;
+ * unknown fields are ignored because Anthropic adds new ones over time.
+ */
+final class AnthropicWire {
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private AnthropicWire() {}
+
+    // ---- request ----
+
+    record Request(String model, int maxTokens, String system, List<Message> messages, Double temperature,
+                   Double topP, List<String> stopSequences, List<Tool> tools, Thinking thinking, boolean stream) {}
+
+    /** {@code content} is a string, or a list of {@link ToolResult} blocks for tool answers. */
+    record Message(String role, Object content) {}
+
+    record ToolResult(String type, String toolUseId, String content) {
+        ToolResult(String toolUseId, String content) {
+            this("tool_result", toolUseId, content);
+        }
+    }
+
+    record Tool(String name, String description, JsonNode inputSchema) {}
+
+    record Thinking(String type, int budgetTokens) {}
+
+    // ---- stream ----
+
+    /** One {@code data:} payload; which fields are set depends on {@code type}. */
+    record Event(String type, MessageStart message, Integer index, Block contentBlock, Delta delta, Usage usage,
+                 Error error) {}
+
+    record MessageStart(Usage usage) {}
+
+    record Block(String type, String id, String name, JsonNode input, String text, String thinking) {}
+
+    record Delta(String type, String text, String thinking, String partialJson, String stopReason) {}
+
+    /** All counts optional: {@code message_delta} may carry only {@code output_tokens}. */
+    record Usage(Long inputTokens, Long outputTokens, Long cacheReadInputTokens, Long cacheCreationInputTokens) {}
+
+    record Error(String type, String message) {}
+}

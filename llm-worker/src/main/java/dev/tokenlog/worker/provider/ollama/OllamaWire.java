@@ -1,0 +1,51 @@
+package dev.tokenlog.worker.provider.ollama;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.List;
+
+/**
+ * Wire shapes of Ollama's native chat endpoint (https://github.com/ollama/ollama/blob/main/docs/api.md,
+ * "Generate a chat completion"), snake_case on the wire; unknown fields (durations, created_at, …)
+ * are ignored.
+ */
+final class OllamaWire {
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private OllamaWire() {}
+
+    // ---- request ----
+
+    /** {@code think} is a boolean, or a level ("low", "medium", "high") for models that take one. */
+    record Request(String model, List<ChatMessage> messages, boolean stream, Options options, List<Tool> tools,
+                   Object think) {}
+
+    /** {@code toolName} names the function a role=tool message answers. */
+    record ChatMessage(String role, String content, String toolName) {}
+
+    record Options(Integer numPredict, Double temperature, Double topP, List<String> stop) {}
+
+    record Tool(String type, Function function) {}
+
+    record Function(String name, String description, JsonNode parameters) {}
+
+    // ---- stream ----
+
+    /** One NDJSON line: a message piece, the final {@code done: true} line, or {@code {"error": "…"}}. */
+    record Line(Delta message, Boolean done, String doneReason, Long promptEvalCount, Long evalCount, JsonNode error) {}
+
+    record Delta(String content, String thinking, List<ToolCall> toolCalls) {}
+
+    /** {@code id} is sent by recent versions only; {@code function.arguments} is a JSON object. */
+    record ToolCall(String id, CalledFunction function) {}
+
+    record CalledFunction(String name, JsonNode arguments) {}
+}

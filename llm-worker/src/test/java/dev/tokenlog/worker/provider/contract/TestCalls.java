@@ -1,0 +1,84 @@
+package dev.tokenlog.worker.provider.contract;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenlog.avro.GenerationParams;
+import dev.tokenlog.avro.LlmRequest;
+import dev.tokenlog.avro.Message;
+import dev.tokenlog.avro.RouteTarget;
+import dev.tokenlog.avro.ToolDefinition;
+import dev.tokenlog.schemas.RequestIds;
+import dev.tokenlog.worker.provider.ProviderCall;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Calls, tools and request readers shared by the provider tests. */
+public final class TestCalls {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TestCalls() {}
+
+    /** A system and a user message, no parameters. */
+    public static ProviderCall simple() {
+        return call(List.of(message("system", "Be brief."), message("user", "Say hello")),
+                GenerationParams.newBuilder().build());
+    }
+
+    public static ProviderCall call(List<Message> messages, GenerationParams params) {
+        LlmRequest request = LlmRequest.newBuilder()
+                .setRequestId(RequestIds.newId())
+                .setCreatedAt(Instant.now())
+                .setRoute(List.of(new RouteTarget("under-test", "test-model")))
+                .setMessages(messages)
+                .setParams(params)
+                .setMetadata(Map.of())
+                .build();
+        return new ProviderCall(request, "test-model", resource -> { });
+    }
+
+    public static Message message(String role, String content) {
+        return new Message(role, content, null, null);
+    }
+
+    /** A role=tool message answering {@code toolCallId} of function {@code name}. */
+    public static Message toolAnswer(String name, String toolCallId, String content) {
+        return new Message("tool", content, name, toolCallId);
+    }
+
+    public static ToolDefinition weatherTool() {
+        return new ToolDefinition("get_weather", "Current weather of a city",
+                "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}");
+    }
+
+    /** A header of a received request, whatever the case of its name; null if absent. */
+    public static String header(FixtureServer.Received received, String name) {
+        return received.headers().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+    }
+
+    /** The received body as a JSON tree. */
+    public static JsonNode body(FixtureServer.Received received) {
+        try {
+            return JSON.readTree(received.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A test resource as UTF-8 text, byte for byte (line endings kept). */
+    public static String resource(String path) {
+        try (InputStream in = TestCalls.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no test resource " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
