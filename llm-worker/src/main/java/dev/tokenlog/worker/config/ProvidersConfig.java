@@ -20,7 +20,7 @@ public interface ProvidersConfig {
 
     /** One provider entry. */
     interface ProviderEntry {
-        /** Adapter type: mock (more types arrive with the provider issue). */
+        /** Adapter type: mock, openai (Chat Completions and compatible servers), openai-responses. */
         String type();
 
         /** Base URL as the provider's official SDK names it. */

@@ -2,6 +2,8 @@ package dev.tokenlog.worker.provider;
 
 import dev.tokenlog.worker.config.ProvidersConfig;
 import dev.tokenlog.worker.provider.mock.MockProvider;
+import dev.tokenlog.worker.provider.openai.OpenAiChatProvider;
+import dev.tokenlog.worker.provider.openai.OpenAiResponsesProvider;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.Optional;
@@ -32,8 +34,10 @@ public class ProviderRegistry {
     private static Provider create(String name, ProvidersConfig.ProviderEntry entry) {
         return switch (entry.type()) {
             case "mock" -> new MockProvider(entry.mock());
+            case "openai" -> new OpenAiChatProvider(ProviderSettings.of(name, entry));
+            case "openai-responses" -> new OpenAiResponsesProvider(ProviderSettings.of(name, entry));
             default -> throw new IllegalStateException("tokenlog.providers." + name + ".type='" + entry.type()
-                    + "' is not a known provider type; known: mock");
+                    + "' is not a known provider type; known: mock, openai, openai-responses");
         };
     }
 }
