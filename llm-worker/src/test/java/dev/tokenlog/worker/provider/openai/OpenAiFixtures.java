@@ -2,6 +2,12 @@ package dev.tokenlog.worker.provider.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenlog.avro.GenerationParams;
+import dev.tokenlog.avro.LlmRequest;
+import dev.tokenlog.avro.Message;
+import dev.tokenlog.avro.RouteTarget;
+import dev.tokenlog.schemas.RequestIds;
+import dev.tokenlog.worker.provider.ProviderCall;
 import dev.tokenlog.worker.provider.ProviderSettings;
 import dev.tokenlog.worker.provider.contract.FixtureServer;
 import dev.tokenlog.worker.provider.contract.ProviderContractTest;
@@ -10,6 +16,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,6 +39,20 @@ final class OpenAiFixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A call with a system and a user message and no stop hook (the tests do not stop streams). */
+    static ProviderCall call() {
+        LlmRequest request = LlmRequest.newBuilder()
+                .setRequestId(RequestIds.newId())
+                .setCreatedAt(Instant.now())
+                .setRoute(List.of(new RouteTarget("under-test", "test-model")))
+                .setMessages(List.of(new Message("system", "Be brief.", null, null),
+                        new Message("user", "Say hello", null, null)))
+                .setParams(GenerationParams.newBuilder().build())
+                .setMetadata(Map.of())
+                .build();
+        return new ProviderCall(request, "test-model", resource -> { });
     }
 
     static ProviderSettings settings(String baseUrl, String apiKey, Map<String, String> headers,
