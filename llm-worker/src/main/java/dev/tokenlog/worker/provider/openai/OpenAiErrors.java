@@ -27,9 +27,15 @@ final class OpenAiErrors {
 
     private OpenAiErrors() {}
 
-    /** The error for {@code error}: an error object, a nested one, or a bare message string. */
+    /**
+     * The error for {@code error}: an error object, a bare message string, or something that holds
+     * either under {@code error} (at any depth).
+     */
     static ProviderException inBand(String provider, JsonNode error, Secrets secrets) {
-        JsonNode node = error.path("error").isObject() ? error.path("error") : error;
+        JsonNode node = error;
+        while (node.path("error").isObject() || node.path("error").isTextual()) {
+            node = node.path("error");
+        }
         String message = node.isTextual() ? node.asText() : Json.text(node.path("message"));
         String type = Json.text(node.path("type"));
         JsonNode code = node.path("code");

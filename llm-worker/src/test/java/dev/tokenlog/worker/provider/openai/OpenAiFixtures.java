@@ -41,15 +41,19 @@ final class OpenAiFixtures {
         }
     }
 
-    /** A call with a system and a user message and no stop hook (the tests do not stop streams). */
+    /** A call with a system and a user message, default parameters, and no stop hook. */
     static ProviderCall call() {
+        return call(List.of(new Message("system", "Be brief.", null, null), new Message("user", "Say hello", null, null)),
+                GenerationParams.newBuilder().build());
+    }
+
+    static ProviderCall call(List<Message> messages, GenerationParams params) {
         LlmRequest request = LlmRequest.newBuilder()
                 .setRequestId(RequestIds.newId())
                 .setCreatedAt(Instant.now())
                 .setRoute(List.of(new RouteTarget("under-test", "test-model")))
-                .setMessages(List.of(new Message("system", "Be brief.", null, null),
-                        new Message("user", "Say hello", null, null)))
-                .setParams(GenerationParams.newBuilder().build())
+                .setMessages(messages)
+                .setParams(params)
                 .setMetadata(Map.of())
                 .build();
         return new ProviderCall(request, "test-model", resource -> { });
