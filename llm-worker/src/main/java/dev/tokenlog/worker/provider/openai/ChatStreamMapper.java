@@ -26,14 +26,12 @@ final class ChatStreamMapper extends SseMapper {
     private static final Logger LOG = Logger.getLogger(ChatStreamMapper.class);
     private static final String DONE = "[DONE]";
 
-    private final Secrets secrets;
     private final ToolCalls toolCalls;
     private ChatChunk.Usage usage;
     private String finishReason;
 
     ChatStreamMapper(String provider, Secrets secrets, Consumer<ProviderEvent> sink) {
-        super(provider, sink);
-        this.secrets = secrets;
+        super(provider, secrets, sink);
         this.toolCalls = new ToolCalls(provider, sink);
     }
 
@@ -44,7 +42,7 @@ final class ChatStreamMapper extends SseMapper {
             finish();
         } else if ("error".equals(event.event())) {
             throw OpenAiErrors.inBand(provider, data.startsWith("{") ? Json.parse(provider, data, JsonNode.class)
-                    : TextNode.valueOf(data), secrets);
+                    : TextNode.valueOf(data));
         } else if (!data.isEmpty()) {
             chunk(Json.parse(provider, data, ChatChunk.class));
         }
@@ -62,7 +60,7 @@ final class ChatStreamMapper extends SseMapper {
 
     private void chunk(ChatChunk chunk) throws ProviderException {
         if (chunk.error() != null && !chunk.error().isNull()) {
-            throw OpenAiErrors.inBand(provider, chunk.error(), secrets);
+            throw OpenAiErrors.inBand(provider, chunk.error());
         }
         if (chunk.xGroq() != null && chunk.xGroq().usage() != null) {
             usage = chunk.xGroq().usage();

@@ -2,7 +2,6 @@ package dev.tokenlog.worker.provider.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenlog.worker.provider.ProviderException;
-import dev.tokenlog.worker.provider.http.Secrets;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -31,7 +30,7 @@ final class OpenAiErrors {
      * The error for {@code error}: an error object, a bare message string, or something that holds
      * either under {@code error} (at any depth).
      */
-    static ProviderException inBand(String provider, JsonNode error, Secrets secrets) {
+    static ProviderException inBand(String provider, JsonNode error) {
         JsonNode node = error;
         while (node.path("error").isObject() || node.path("error").isTextual()) {
             node = node.path("error");
@@ -45,7 +44,7 @@ final class OpenAiErrors {
         String text = provider + " reported an error in the stream: "
                 + (message == null || message.isBlank() ? "(no message)" : message)
                 + (detail.isEmpty() ? "" : " (" + detail + ")");
-        return new ProviderException(CODE, secrets.scrub(text), retryable(type, codeText));
+        return new ProviderException(CODE, text, retryable(type, codeText));
     }
 
     /** A finish reason that reports a failure (Mistral's {@code finish_reason: "error"}). */

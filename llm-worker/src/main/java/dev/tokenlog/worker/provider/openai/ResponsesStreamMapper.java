@@ -40,12 +40,10 @@ final class ResponsesStreamMapper extends SseMapper {
         }
     }
 
-    private final Secrets secrets;
     private final List<Call> calls = new ArrayList<>();
 
     ResponsesStreamMapper(String provider, Secrets secrets, Consumer<ProviderEvent> sink) {
-        super(provider, sink);
-        this.secrets = secrets;
+        super(provider, secrets, sink);
     }
 
     @Override
@@ -73,8 +71,8 @@ final class ResponsesStreamMapper extends SseMapper {
             case "response.completed" -> finish(e.response(), calls.isEmpty() ? FinishReason.STOP
                     : FinishReason.TOOL_CALLS, "completed");
             case "response.incomplete" -> incomplete(e.response());
-            case "response.failed" -> throw OpenAiErrors.inBand(provider, failure(e.response()), secrets);
-            case "error" -> throw OpenAiErrors.inBand(provider, Json.parse(provider, data, JsonNode.class), secrets);
+            case "response.failed" -> throw OpenAiErrors.inBand(provider, failure(e.response()));
+            case "error" -> throw OpenAiErrors.inBand(provider, Json.parse(provider, data, JsonNode.class));
             default -> { } // lifecycle and future event types
         }
     }

@@ -5,6 +5,7 @@ import dev.tokenlog.worker.provider.ProviderException;
 import dev.tokenlog.worker.provider.framing.FramingException;
 import dev.tokenlog.worker.provider.framing.SseEvent;
 import dev.tokenlog.worker.provider.framing.SseParser;
+import dev.tokenlog.worker.provider.http.Secrets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Consumer;
@@ -17,18 +18,22 @@ import java.util.function.Consumer;
  *
  * <p>The parser's callback cannot throw checked exceptions, so a {@link ProviderException} raised by
  * the mapping is kept, ends the mapping, and is thrown by {@link #read} once the parser returns.
- * Runtime exceptions of the sink (publishing failed) pass through untouched.
+ * Runtime exceptions of the sink (publishing failed) pass through untouched. Every error message
+ * leaving here has the entry's secrets removed (a provider may echo a key, and protocol errors quote
+ * the offending data).
  */
 abstract class SseMapper implements Consumer<SseEvent> {
     private static final int BUFFER_BYTES = 8 * 1024;
 
     protected final String provider;
     protected final Consumer<ProviderEvent> sink;
+    private final Secrets secrets;
     private ProviderException failure;
     private boolean ended;
 
-    SseMapper(String provider, Consumer<ProviderEvent> sink) {
+    SseMapper(String provider, Secrets secrets, Consumer<ProviderEvent> sink) {
         this.provider = provider;
+        this.secrets = secrets;
         this.sink = sink;
     }
 
@@ -74,10 +79,13 @@ abstract class SseMapper implements Consumer<SseEvent> {
                 }
             }
         } catch (FramingException e) {
-            throw ProviderException.protocol(provider + " sent a malformed event stream: " + e.getMessage());
+            failure = ProviderException.protocol(provider + " sent a malformed event stream: " + e.getMessage());
+        } catch (ProviderException e) {
+            failure = e;
         }
         if (failure != null) {
-            throw failure;
+            throw new ProviderException(failure.code(), secrets.scrub(failure.getMessage()), failure.retryable(),
+                    failure.retryAfter().orElse(null));
         }
     }
 }

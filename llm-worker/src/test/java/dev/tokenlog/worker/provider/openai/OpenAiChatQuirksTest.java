@@ -36,6 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class OpenAiChatQuirksTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String KEY = "sk-quirks-0001";
     private static final String DONE = "data: [DONE]\n\n";
     private static final String ROLE = delta("{'role':'assistant','content':''}");
 
@@ -234,8 +235,19 @@ class OpenAiChatQuirksTest {
         assertThat(events).containsExactly(new Text("Hi"), new Finished(FinishReason.STOP, "stop"));
     }
 
+    @Test
+    void anErrorThatEchoesTheKeyOrAQuotedChunkNeverShowsIt() {
+        for (String wire : List.of(data("{'error':{'message':'invalid key " + KEY + "','type':'invalid_request_error'}}"),
+                "data: {\"oops\": \"" + KEY + "\"\n\n")) {
+            server.then(FixtureServer.Reply.stream("text/event-stream", wire));
+            assertThatThrownBy(() -> provider().stream(OpenAiFixtures.call(), e -> { }))
+                    .isInstanceOfSatisfying(ProviderException.class,
+                            e -> assertThat(e.getMessage()).doesNotContain(KEY).contains("***"));
+        }
+    }
+
     private OpenAiChatProvider provider() {
-        return new OpenAiChatProvider(OpenAiFixtures.settings(server.baseUrl(), "sk-quirks-0001", Map.of(), Map.of()));
+        return new OpenAiChatProvider(OpenAiFixtures.settings(server.baseUrl(), KEY, Map.of(), Map.of()));
     }
 
     /** Single quotes to double quotes, so that JSON reads well inside Java strings. */
