@@ -76,8 +76,7 @@ final class OpenAiHttp {
 
     private static URI uri(ProviderSettings settings, String path) {
         String base = settings.baseUrl().isBlank() ? DEFAULT_BASE_URL : settings.baseUrl();
-        String url = new ProviderSettings(settings.name(), base, settings.apiKey(), settings.connectTimeout(),
-                settings.headers(), settings.options()).url(path);
+        String url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
         String version = settings.options().get("api-version");
         if (version != null) {
             url += (url.contains("?") ? "&" : "?") + "api-version=" + URLEncoder.encode(version, StandardCharsets.UTF_8);

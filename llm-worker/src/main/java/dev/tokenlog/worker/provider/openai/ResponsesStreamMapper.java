@@ -56,12 +56,13 @@ final class ResponsesStreamMapper extends SseMapper {
         String type = e.type() != null ? e.type() : event.event();
         switch (type) {
             case "response.output_text.delta", "response.refusal.delta" -> {
-                if (e.delta() != null && !e.delta().isEmpty()) {
+                if (hasText(e.delta())) {
                     sink.accept(new ProviderEvent.Text(e.delta()));
                 }
             }
+            // summaries of OpenAI reasoning models; full reasoning text of open-weight models (gpt-oss)
             case "response.reasoning_summary_text.delta", "response.reasoning_text.delta" -> {
-                if (e.delta() != null && !e.delta().isEmpty()) {
+                if (hasText(e.delta())) {
                     sink.accept(new ProviderEvent.Reasoning(e.delta()));
                 }
             }
@@ -90,7 +91,7 @@ final class ResponsesStreamMapper extends SseMapper {
     }
 
     /** The item is complete: a call whose arguments came only here (no deltas) gets them now. */
-    private void itemDone(ResponsesEvent e) throws ProviderException {
+    private void itemDone(ResponsesEvent e) {
         if (!isFunctionCall(e.item())) {
             return;
         }
@@ -113,7 +114,7 @@ final class ResponsesStreamMapper extends SseMapper {
     }
 
     private void arguments(Call call, String piece) {
-        if (piece != null && !piece.isEmpty()) {
+        if (hasText(piece)) {
             call.hasArguments = true;
             sink.accept(new ProviderEvent.ToolCallArguments(call.index, piece));
         }
@@ -174,6 +175,10 @@ final class ResponsesStreamMapper extends SseMapper {
     private static JsonNode failure(ResponsesEvent.Response response) {
         return response == null || response.error() == null || response.error().isNull()
                 ? TextNode.valueOf("response.failed without error details") : response.error();
+    }
+
+    private static boolean hasText(String text) {
+        return text != null && !text.isEmpty();
     }
 
     private static boolean isFunctionCall(ResponsesEvent.Item item) {
