@@ -5,6 +5,8 @@ import dev.tokenlog.worker.provider.anthropic.AnthropicProvider;
 import dev.tokenlog.worker.provider.gemini.GeminiProvider;
 import dev.tokenlog.worker.provider.mock.MockProvider;
 import dev.tokenlog.worker.provider.ollama.OllamaProvider;
+import dev.tokenlog.worker.provider.openai.OpenAiChatProvider;
+import dev.tokenlog.worker.provider.openai.OpenAiResponsesProvider;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +21,7 @@ public class ProviderRegistry {
     public record Configured(String name, Provider provider, ProvidersConfig.ProviderEntry entry) {}
 
     /** The values {@code tokenlog.providers.<name>.type} may take. */
-    static final String KNOWN_TYPES = "mock, anthropic, gemini, ollama";
+    static final String KNOWN_TYPES = "mock, openai, openai-responses, anthropic, gemini, ollama";
 
     private final Map<String, Configured> providers = new TreeMap<>();
 
@@ -43,6 +45,8 @@ public class ProviderRegistry {
     private static Provider create(String name, ProvidersConfig.ProviderEntry entry) {
         return switch (entry.type()) {
             case "mock" -> new MockProvider(entry.mock());
+            case "openai" -> new OpenAiChatProvider(ProviderSettings.of(name, entry));
+            case "openai-responses" -> new OpenAiResponsesProvider(ProviderSettings.of(name, entry));
             case "anthropic" -> new AnthropicProvider(ProviderSettings.of(name, entry));
             case "gemini" -> new GeminiProvider(ProviderSettings.of(name, entry));
             case "ollama" -> new OllamaProvider(ProviderSettings.of(name, entry));

@@ -1,0 +1,120 @@
+package dev.tokenlog.worker.provider.openai;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenlog.avro.GenerationParams;
+import dev.tokenlog.avro.Message;
+import dev.tokenlog.avro.ToolDefinition;
+import dev.tokenlog.worker.provider.ProviderCall;
+import dev.tokenlog.worker.provider.ProviderException;
+import dev.tokenlog.worker.provider.ProviderSettings;
+
+/**
+ * The JSON request bodies. Null generation parameters are left out so the provider's defaults apply.
+ * Messages carry text only: the Avro {@code Message} has no image or audio parts.
+ */
+final class RequestBodies {
+    private RequestBodies() {}
+
+    /**
+     * Chat Completions (platform.openai.com/docs/api-reference/chat/create). Options:
+     * {@code max-tokens-field} ({@code max_tokens}; reasoning models need {@code max_completion_tokens}),
+     * {@code include-usage} ({@code true}; {@code false} drops {@code stream_options} for servers that
+     * reject it).
+     */
+    static ObjectNode chat(ProviderCall call, ProviderSettings settings) throws ProviderException {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("model", call.model());
+        ArrayNode messages = body.putArray("messages");
+        for (Message message : call.request().getMessages()) {
+            ObjectNode out = messages.addObject().put("role", message.getRole()).put("content", message.getContent());
+            putIfSet(out, "name", message.getName());
+            putIfSet(out, "tool_call_id", message.getToolCallId());
+        }
+        body.put("stream", true);
+        if (Boolean.parseBoolean(settings.option("include-usage", "true"))) {
+            body.putObject("stream_options").put("include_usage", true);
+        }
+        GenerationParams params = call.request().getParams();
+        if (params.getMaxTokens() != null) {
+            body.put(settings.option("max-tokens-field", "max_tokens"), params.getMaxTokens());
+        }
+        sampling(body, params);
+        if (!params.getStop().isEmpty()) {
+            ArrayNode stop = body.putArray("stop");
+            params.getStop().forEach(stop::add);
+        }
+        if (!params.getTools().isEmpty()) {
+            ArrayNode tools = body.putArray("tools");
+            for (ToolDefinition tool : params.getTools()) {
+                function(tools.addObject().put("type", "function").putObject("function"), tool);
+            }
+        }
+        return body;
+    }
+
+    /**
+     * Responses (platform.openai.com/docs/api-reference/responses/create): messages become
+     * {@code input} items, a {@code tool} message a {@code function_call_output}. The API has no stop
+     * sequences: {@code stop} is not sent.
+     */
+    static ObjectNode responses(ProviderCall call) throws ProviderException {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("model", call.model());
+        ArrayNode input = body.putArray("input");
+        for (Message message : call.request().getMessages()) {
+            if ("tool".equals(message.getRole())) {
+                ObjectNode out = input.addObject().put("type", "function_call_output");
+                putIfSet(out, "call_id", message.getToolCallId());
+                out.put("output", message.getContent());
+            } else {
+                input.addObject().put("role", message.getRole()).put("content", message.getContent());
+            }
+        }
+        body.put("stream", true);
+        GenerationParams params = call.request().getParams();
+        if (params.getMaxTokens() != null) {
+            body.put("max_output_tokens", params.getMaxTokens());
+        }
+        sampling(body, params);
+        if (!params.getTools().isEmpty()) {
+            ArrayNode tools = body.putArray("tools");
+            for (ToolDefinition tool : params.getTools()) {
+                function(tools.addObject().put("type", "function"), tool);
+            }
+        }
+        return body;
+    }
+
+    private static void sampling(ObjectNode body, GenerationParams params) {
+        if (params.getTemperature() != null) {
+            body.put("temperature", params.getTemperature());
+        }
+        if (params.getTopP() != null) {
+            body.put("top_p", params.getTopP());
+        }
+    }
+
+    /** name, description and the JSON Schema of the parameters as an object (not a string). */
+    private static void function(ObjectNode target, ToolDefinition tool) throws ProviderException {
+        target.put("name", tool.getName());
+        putIfSet(target, "description", tool.getDescription());
+        JsonNode schema;
+        try {
+            schema = Json.MAPPER.readTree(tool.getParametersJson());
+        } catch (JsonProcessingException e) {
+            schema = null;
+        }
+        if (schema == null || !schema.isObject()) {
+            throw new ProviderException("INVALID_REQUEST", "tool '" + tool.getName()
+                    + "' has parametersJson that is not a JSON object; give its JSON Schema as an object", false);
+        }
+        target.set("parameters", schema);
+    }
+
+    private static void putIfSet(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+}
