@@ -17,9 +17,7 @@ import dev.tokenlog.avro.Started;
 import dev.tokenlog.avro.TextDelta;
 import dev.tokenlog.avro.Usage;
 import dev.tokenlog.schemas.RequestIds;
-import dev.tokenlog.serde.AvroSerdes;
 import dev.tokenlog.testsupport.TestKafka;
-import dev.tokenlog.testsupport.TestRegistry;
 import dev.tokenlog.testsupport.TokenlogTestResource;
 import dev.tokenlog.worker.consume.DeadLetters;
 import io.quarkus.test.common.WithTestResource;
@@ -36,13 +34,8 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,20 +45,18 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(TokenlogTestResource.class)
 class WorkerStreamsRequestsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static KafkaProducer<String, byte[]> producer;
+    private static RequestSender sender;
     private static ChunkLog chunks;
 
     @BeforeAll
     static void clients() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.shared().bootstrapServers());
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        sender = new RequestSender();
         chunks = new ChunkLog();
     }
 
     @AfterAll
     static void close() {
-        producer.close();
+        sender.close();
         chunks.close();
     }
 
@@ -160,7 +151,7 @@ class WorkerStreamsRequestsTest {
 
     @Test
     void undecodableRequestGoesToTheDeadLetterTopicAndTheWorkerKeepsGoing() {
-        producer.send(new ProducerRecord<>("llm.requests", "poison-1", "not avro".getBytes(StandardCharsets.UTF_8)));
+        sender.sendBytes("llm.requests", "poison-1", "not avro".getBytes(StandardCharsets.UTF_8));
 
         ConsumerRecord<String, byte[]> letter = firstRecord("llm.requests.dlq", "poison-1");
         assertThat(new String(letter.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8))
@@ -188,19 +179,11 @@ class WorkerStreamsRequestsTest {
     }
 
     private static String send(LlmRequest request) {
-        sendValue("llm.requests", request.getRequestId(), request);
-        return request.getRequestId();
+        return sender.send(request);
     }
 
-    @SuppressWarnings("unchecked")
     private static <T extends SpecificRecord> void sendValue(String topic, String key, T value) {
-        var serializer = AvroSerdes.serde((Class<T>) value.getClass(),
-                Map.of("tokenlog.registry.url", TestRegistry.shared().ccompatUrl())).serializer();
-        try {
-            producer.send(new ProducerRecord<>(topic, key, serializer.serialize(topic, value))).get();
-        } catch (Exception e) {
-            throw new AssertionError("could not send to " + topic, e);
-        }
+        sender.sendValue(topic, key, value);
     }
 
     private static ConsumerRecord<String, byte[]> firstRecord(String topic, String key) {
