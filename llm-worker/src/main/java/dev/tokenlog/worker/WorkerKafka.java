@@ -32,6 +32,10 @@ public class WorkerKafka {
         return clients.consumer(groupId, clientId);
     }
 
+    public KafkaConsumer<String, byte[]> consumer(String groupId, String clientId, java.util.Map<String, Object> overrides) {
+        return clients.consumer(groupId, clientId, overrides);
+    }
+
     public <T extends SpecificRecord> Serializer<T> serializer(Class<T> type) {
         return clients.serializer(type);
     }

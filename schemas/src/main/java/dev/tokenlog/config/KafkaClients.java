@@ -60,6 +60,11 @@ public final class KafkaClients {
      * partition assignment outside any group.
      */
     public KafkaConsumer<String, byte[]> consumer(String groupId, String clientId) {
+        return consumer(groupId, clientId, Map.of());
+    }
+
+    /** As {@link #consumer(String, String)}, with further consumer settings (e.g. session.timeout.ms). */
+    public KafkaConsumer<String, byte[]> consumer(String groupId, String clientId, Map<String, Object> overrides) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -70,6 +75,7 @@ public final class KafkaClients {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.putAll(overrides);
         return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     }
 

@@ -29,6 +29,11 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     static WorkerProcess start() throws IOException, InterruptedException {
+        return start(java.util.Map.of());
+    }
+
+    /** Starts a worker with extra environment variables (Quarkus config, e.g. TOKENLOG_WORKER_SESSION_TIMEOUT). */
+    static WorkerProcess start(java.util.Map<String, String> env) throws IOException, InterruptedException {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build the worker first (./mvnw install)");
         }
@@ -43,6 +48,7 @@ final class WorkerProcess implements AutoCloseable {
         builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
         builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", TestKafka.shared().bootstrapServers());
         builder.environment().put("TOKENLOG_REGISTRY_URL", TestRegistry.shared().ccompatUrl());
+        builder.environment().putAll(env);
         WorkerProcess worker = new WorkerProcess(builder.start(), log);
         worker.awaitReady(port, Duration.ofSeconds(60));
         return worker;
@@ -72,6 +78,11 @@ final class WorkerProcess implements AutoCloseable {
     private String tail() throws IOException {
         String text = Files.readString(log);
         return text.substring(Math.max(0, text.length() - 4000));
+    }
+
+    /** Kills the worker as a crash would: no shutdown, no drain, no offset commit. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
     }
 
     @Override

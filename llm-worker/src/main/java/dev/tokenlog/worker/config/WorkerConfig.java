@@ -27,6 +27,13 @@ public interface WorkerConfig {
     @WithDefault("60s")
     Duration clockSkew();
 
+    /**
+     * How long the group waits for a silent worker before its requests move to another worker (and
+     * are re-run as new attempts). Kafka's 45 s default is long for a user watching a stream.
+     */
+    @WithDefault("10s")
+    Duration sessionTimeout();
+
     /** How often committable request offsets are committed. */
     @WithDefault("500ms")
     Duration commitInterval();

@@ -82,7 +82,11 @@ public class RequestConsumer {
     }
 
     private void pollLoop() {
-        try (Consumer<String, byte[]> consumer = kafka.consumer(config.groupId(), "tokenlog-worker-requests")) {
+        long session = config.sessionTimeout().toMillis();
+        try (Consumer<String, byte[]> consumer = kafka.consumer(config.groupId(), "tokenlog-worker-requests", java.util.Map.of(
+                "session.timeout.ms", (int) session,
+                "heartbeat.interval.ms", (int) Math.max(500, session / 3),
+                "partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"))) {
             consumer.subscribe(List.of(topics.requests()), new Rebalance(consumer));
             long nextCommit = 0;
             while (accepting) {

@@ -1,0 +1,96 @@
+package dev.tokenlog.fanout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenlog.testsupport.TokenlogTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A worker killed with SIGKILL mid-stream: the requests it was running are redelivered to the other
+ * worker, run again as new attempts, and each still ends in exactly one COMPLETED answer with the
+ * full text. Two real worker JVMs, the gateway and fold in this JVM, real broker and registry.
+ */
+@QuarkusTest
+@WithTestResource(TokenlogTestResource.class)
+class WorkerCrashTest {
+    private static final int REQUESTS = 12;
+    private static final int WORDS = 30;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Map<String, String> FAST_FAILOVER = Map.of("TOKENLOG_WORKER_SESSION_TIMEOUT", "6s");
+
+    @TestHTTPResource("/")
+    String base;
+
+    @Test
+    void requestsOfAKilledWorkerCompleteOnAnotherWithANewAttemptAndOneAnswerEach() throws Exception {
+        try (WorkerProcess doomed = WorkerProcess.start(FAST_FAILOVER);
+             WorkerProcess survivor = WorkerProcess.start(FAST_FAILOVER)) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < REQUESTS; i++) {
+                ids.add(create());
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (String id : ids) {
+                    if (!"RUNNING".equals(status(id))) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+
+            doomed.kill();
+
+            List<JsonNode> answers = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                answers.clear();
+                for (String id : ids) {
+                    JsonNode answer = get(id);
+                    if (!"COMPLETED".equals(answer.get("status").asText())) {
+                        return false;
+                    }
+                    answers.add(answer);
+                }
+                return true;
+            });
+            assertThat(answers).allSatisfy(a -> assertThat(a.get("text").asText().split(" ")).hasSize(WORDS));
+            assertThat(answers).as("some requests ran on the killed worker and needed a second attempt")
+                    .anySatisfy(a -> assertThat(a.get("attempts").asInt()).isEqualTo(2));
+            assertThat(answers).allSatisfy(a -> assertThat(a.get("attempts").asInt()).isBetween(1, 2));
+        }
+    }
+
+    private String create() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "v1/streams"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"model":"mock/lorem","messages":[{"role":"user","content":"go"}],"max_tokens":%d,
+                         "metadata":{"mock.tps":"5","mock.ttft-ms":"0"}}""".formatted(WORDS))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return TestJson.parse(response.body()).get("id").asText();
+    }
+
+    private String status(String id) throws Exception {
+        return get(id).get("status").asText();
+    }
+
+    private JsonNode get(String id) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "v1/streams/" + id)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return TestJson.parse(response.body());
+    }
+}
