@@ -11,11 +11,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Writes records to the test broker as the gateway would: Avro values keyed by request id. */
 final class RequestSender implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
+    private final Map<Class<?>, Serializer<?>> serializers = new java.util.concurrent.ConcurrentHashMap<>();
 
     RequestSender() {
         Properties p = new Properties();
@@ -29,11 +31,20 @@ final class RequestSender implements AutoCloseable {
         return request.getRequestId();
     }
 
-    @SuppressWarnings("unchecked")
     <T extends SpecificRecord> void sendValue(String topic, String key, T value) {
-        var serializer = AvroSerdes.serde((Class<T>) value.getClass(),
-                Map.of("tokenlog.registry.url", TestRegistry.shared().ccompatUrl())).serializer();
-        sendBytes(topic, key, serializer.serialize(topic, value));
+        sendBytes(topic, key, serialize(topic, value));
+    }
+
+    /** Sends without waiting for the acknowledgement (for load); {@link #close()} flushes. */
+    void sendAsync(LlmRequest request) {
+        producer.send(new ProducerRecord<>("llm.requests", request.getRequestId(), serialize("llm.requests", request)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends SpecificRecord> byte[] serialize(String topic, T value) {
+        Serializer<T> serializer = (Serializer<T>) serializers.computeIfAbsent(value.getClass(), type -> AvroSerdes.serde(
+                (Class<T>) type, Map.of("tokenlog.registry.url", TestRegistry.shared().ccompatUrl())).serializer());
+        return serializer.serialize(topic, value);
     }
 
     void sendBytes(String topic, String key, byte[] value) {
