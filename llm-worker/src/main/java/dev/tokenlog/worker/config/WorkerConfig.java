@@ -34,6 +34,13 @@ public interface WorkerConfig {
     @WithDefault("10s")
     Duration sessionTimeout();
 
+    /**
+     * Merge consecutive text deltas arriving within this window into one chunk (fewer records, up to
+     * one window of added latency). 0 (the default) publishes every delta as it comes.
+     */
+    @WithDefault("0ms")
+    Duration coalesceWindow();
+
     /** How often committable request offsets are committed. */
     @WithDefault("500ms")
     Duration commitInterval();

@@ -35,13 +35,19 @@ final class Attempt {
     private final ProviderRegistry providers;
     private final WorkerMetrics metrics;
 
-    Attempt(LlmRequest request, AttemptWriter writer, StreamHandle handle, ProviderRegistry providers,
-            WorkerMetrics metrics) {
+    /** What every attempt of this worker shares. */
+    record Context(ProviderRegistry providers, WorkerMetrics metrics, Duration coalesceWindow,
+                   java.util.concurrent.ScheduledExecutorService scheduler) {}
+
+    private final Context context;
+
+    Attempt(LlmRequest request, AttemptWriter writer, StreamHandle handle, Context context) {
         this.request = request;
         this.writer = writer;
         this.handle = handle;
-        this.providers = providers;
-        this.metrics = metrics;
+        this.context = context;
+        this.providers = context.providers();
+        this.metrics = context.metrics();
         this.fallbackOnClientError = "true".equals(request.getMetadata().get(FALLBACK_ON_CLIENT_ERROR));
     }
 
@@ -109,22 +115,31 @@ final class Attempt {
                                    TryPolicy policy) throws ExecutionException, ShutdownInterrupt {
         handle.arm(policy.firstToken(), policy.idle());
         ProviderCall call = new ProviderCall(request, target.getModel(), handle::closeOnStop);
+        TextCoalescer out = new TextCoalescer(context.coalesceWindow(), context.scheduler(), event -> {
+            if (event.isOutput() || event instanceof ProviderEvent.Finished) {
+                writer.start(target.getProvider(), target.getModel(), routeIndex);
+            }
+            if (event instanceof ProviderEvent.Usage u) {
+                metrics.outputTokens(target.getProvider(), target.getModel(), u.output());
+            }
+            metrics.chunk(target.getProvider());
+            publish(event);
+        });
+        boolean[] firstToken = {false};
         try {
-            configured.provider().stream(call, event -> {
-                handle.progress();
-                if (event.isOutput() && !writer.hasOutput()) {
-                    metrics.firstToken(target.getProvider(), target.getModel(),
-                            Duration.between(request.getCreatedAt(), Instant.now()));
-                }
-                if (event.isOutput() || event instanceof ProviderEvent.Finished) {
-                    writer.start(target.getProvider(), target.getModel(), routeIndex);
-                }
-                if (event instanceof ProviderEvent.Usage u) {
-                    metrics.outputTokens(target.getProvider(), target.getModel(), u.output());
-                }
-                metrics.chunk(target.getProvider());
-                publish(event);
-            });
+            try {
+                configured.provider().stream(call, event -> {
+                    handle.progress();
+                    if (event.isOutput() && !firstToken[0]) {
+                        firstToken[0] = true;
+                        metrics.firstToken(target.getProvider(), target.getModel(),
+                                Duration.between(request.getCreatedAt(), Instant.now()));
+                    }
+                    out.accept(event);
+                });
+            } finally {
+                out.flush(); // merged text is published before any decision about retry or failure
+            }
             if (!writer.terminated()) {
                 return new ProviderException("TRUNCATED", "the provider's stream ended without a finish marker", true);
             }

@@ -62,6 +62,11 @@ public class RunningStreams {
         byRequestId.values().forEach(h -> h.stop(new Stop.Shutdown()));
     }
 
+    /** A shared scheduler for short timed work of running streams (e.g. flushing merged deltas). */
+    public java.util.concurrent.ScheduledExecutorService scheduler() {
+        return timer;
+    }
+
     public int size() {
         return byRequestId.size();
     }

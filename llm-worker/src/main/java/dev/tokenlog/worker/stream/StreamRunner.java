@@ -20,22 +20,22 @@ public class StreamRunner {
     /** How an execution ended for the consumer: done (terminal written) or not (redeliver later). */
     public enum Outcome { TERMINATED, ABORTED }
 
-    private final ProviderRegistry providers;
     private final ChunkSink sink;
     private final RunningStreams running;
-    private final WorkerMetrics metrics;
 
-    public StreamRunner(ProviderRegistry providers, ChunkSink sink, RunningStreams running, WorkerMetrics metrics) {
-        this.providers = providers;
+    private final Attempt.Context context;
+
+    public StreamRunner(ProviderRegistry providers, ChunkSink sink, RunningStreams running, WorkerMetrics metrics,
+                        dev.tokenlog.worker.config.WorkerConfig config) {
         this.sink = sink;
         this.running = running;
-        this.metrics = metrics;
+        this.context = new Attempt.Context(providers, metrics, config.coalesceWindow(), running.scheduler());
     }
 
     public Outcome run(LlmRequest request) {
         AttemptWriter writer = new AttemptWriter(sink, request.getRequestId(), UUID.randomUUID().toString());
         try (StreamHandle handle = running.register(request.getRequestId(), Optional.ofNullable(request.getDeadline()))) {
-            new Attempt(request, writer, handle, providers, metrics).run();
+            new Attempt(request, writer, handle, context).run();
             return Outcome.TERMINATED;
         } catch (Attempt.PublishFailed | ExecutionException e) {
             // Kafka refused the chunks: leave the request uncommitted so it is redelivered as a new attempt.
