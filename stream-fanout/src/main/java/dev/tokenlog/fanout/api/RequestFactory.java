@@ -65,7 +65,7 @@ final class RequestFactory {
             if (m.content() == null) {
                 throw ApiException.badRequest("messages[" + i + "].content is required");
             }
-            out.add(new Message(m.role(), m.content(), m.name(), m.toolCallId()));
+            out.add(new Message(m.role(), m.content(), m.name(), m.toolCallId(), List.of(), List.of()));
         }
         return out;
     }

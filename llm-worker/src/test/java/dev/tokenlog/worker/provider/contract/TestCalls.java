@@ -42,12 +42,12 @@ public final class TestCalls {
     }
 
     public static Message message(String role, String content) {
-        return new Message(role, content, null, null);
+        return new Message(role, content, null, null, List.of(), List.of());
     }
 
     /** A role=tool message answering {@code toolCallId} of function {@code name}. */
     public static Message toolAnswer(String name, String toolCallId, String content) {
-        return new Message("tool", content, name, toolCallId);
+        return new Message("tool", content, name, toolCallId, List.of(), List.of());
     }
 
     public static ToolDefinition weatherTool() {

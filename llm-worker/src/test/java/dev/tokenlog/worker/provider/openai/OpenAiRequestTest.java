@@ -22,10 +22,10 @@ class OpenAiRequestTest {
     private static final String KEY = "sk-request-test-7788";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<Message> CONVERSATION = List.of(
-            new Message("system", "Be brief.", null, null),
-            new Message("user", "Weather in Paris?", "alice", null),
-            new Message("assistant", "Let me check.", null, null),
-            new Message("tool", "{\"temp\":21}", null, "call_1"));
+            new Message("system", "Be brief.", null, null, List.of(), List.of()),
+            new Message("user", "Weather in Paris?", "alice", null, List.of(), List.of()),
+            new Message("assistant", "Let me check.", null, null, List.of(), List.of()),
+            new Message("tool", "{\"temp\":21}", null, "call_1", List.of(), List.of()));
     private static final GenerationParams FULL = GenerationParams.newBuilder()
             .setMaxTokens(100).setTemperature(0.2).setTopP(0.9).setStop(List.of("END"))
             .setTools(List.of(new ToolDefinition("get_weather", "Current weather",
