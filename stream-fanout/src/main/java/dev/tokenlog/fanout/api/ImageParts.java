@@ -2,16 +2,16 @@ package dev.tokenlog.fanout.api;
 
 import dev.tokenlog.avro.ContentPart;
 import dev.tokenlog.avro.PartType;
+import dev.tokenlog.schemas.ImageDataUrl;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
-import java.util.Base64;
 import java.util.Locale;
 
 /**
  * Turns the URL of an {@code image_url} part into an IMAGE {@link ContentPart}: a base64
- * {@code data:} URL (RFC 2397) is decoded into media type and bytes, so providers that take inline
- * images need no second parse; an http(s) URL is kept as it is.
+ * {@code data:} URL ({@link ImageDataUrl}) is decoded into media type and bytes, so providers that
+ * take inline images need no second parse; an http(s) URL is kept as it is.
  */
 final class ImageParts {
     /** Upper bound on one decoded image, OpenAI's per-image limit. */
@@ -28,7 +28,7 @@ final class ImageParts {
         if (url == null || url.isBlank()) {
             throw ApiException.badRequest(at + ".url is required: an https URL or a data:image/…;base64,… URL");
         }
-        if (url.regionMatches(true, 0, "data:", 0, 5)) {
+        if (ImageDataUrl.isDataUrl(url)) {
             return inline(url, at + ".url", maxBytes);
         }
         checkHttpUrl(url, at + ".url");
@@ -37,30 +37,19 @@ final class ImageParts {
     }
 
     private static ContentPart inline(String url, String at, long maxBytes) {
-        int comma = url.indexOf(',');
-        if (comma < 0) {
-            throw ApiException.badRequest(at + " is a data: URL without ','; use data:<media type>;base64,<data>");
-        }
-        String[] header = url.substring("data:".length(), comma).split(";");
-        if (header.length < 2 || !"base64".equalsIgnoreCase(header[header.length - 1].trim())) {
-            throw ApiException.badRequest(at + " must be base64-encoded: data:<media type>;base64,<data>");
-        }
-        String mediaType = imageType(header[0], at);
-        String payload = url.substring(comma + 1);
-        int padding = payload.endsWith("==") ? 2 : payload.endsWith("=") ? 1 : 0;
-        long decodedSize = (payload.length() - padding) * 3L / 4;
-        if (decodedSize > maxBytes) {
-            throw new ApiException(400, "image_too_large", at + " holds an image of " + mebibytes(decodedSize)
+        long size = ImageDataUrl.decodedSize(url);
+        if (size > maxBytes) {
+            throw new ApiException(400, "image_too_large", at + " holds an image of " + mebibytes(size)
                     + "; the limit is " + mebibytes(maxBytes) + " per image: send a smaller image or an https URL to it");
         }
-        byte[] bytes;
+        ImageDataUrl image;
         try {
-            bytes = Base64.getDecoder().decode(payload);
+            image = ImageDataUrl.parse(url);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(at + " holds data that is not valid base64 (" + e.getMessage() + ")");
+            throw ApiException.badRequest(at + " " + e.getMessage());
         }
-        return ContentPart.newBuilder().setType(PartType.IMAGE).setMediaType(mediaType)
-                .setData(ByteBuffer.wrap(bytes)).build();
+        return ContentPart.newBuilder().setType(PartType.IMAGE).setMediaType(image.mediaType())
+                .setData(ByteBuffer.wrap(image.data())).build();
     }
 
     private static void checkHttpUrl(String url, String at) {
