@@ -86,6 +86,23 @@ public final class TestCalls {
         return Message.newBuilder().setRole("assistant").setContent(text).setToolCalls(List.of(calls)).build();
     }
 
+    /**
+     * A user turn with text, an inline PNG, an https image (image/jpeg) and a data: URL image; an
+     * assistant turn with two calls and no text (the second with blank arguments); their answers; an
+     * assistant turn with text and a call.
+     */
+    public static List<Message> multimodalConversation() {
+        return List.of(
+                userWithParts(textPart("What is in these?"), inlineImage("image/png", PNG),
+                        urlImage("https://example.org/cat.jpg", "image/jpeg"),
+                        urlImage("data:image/png;base64," + PNG_BASE64, null)),
+                assistantCalling("", new MessageToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}"),
+                        new MessageToolCall("call_2", "get_time", "")),
+                toolAnswer("get_weather", "call_1", "sunny"),
+                toolAnswer("get_time", "call_2", "10:00"),
+                assistantCalling("Sunny.", new MessageToolCall("call_3", "get_time", "{\"tz\":\"CET\"}")));
+    }
+
     public static ToolDefinition weatherTool() {
         return new ToolDefinition("get_weather", "Current weather of a city",
                 "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}");
