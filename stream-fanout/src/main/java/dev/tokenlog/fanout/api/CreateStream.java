@@ -23,8 +23,8 @@ public record CreateStream(
     /**
      * One conversation message, OpenAI style. {@code content} is a string, or an array of parts
      * {@code {"type":"text","text":…}} and {@code {"type":"image_url","image_url":{"url":…}}} (the
-     * url http(s) or a base64 {@code data:} URL); it may be null on an assistant message with
-     * {@code tool_calls}.
+     * url http(s) or a base64 {@code data:} URL, plus an optional {@code media_type}, a tokenlog
+     * extension for http(s) images); it may be null on an assistant message with {@code tool_calls}.
      */
     public record ChatMessage(String role, JsonNode content, String name,
                               @JsonProperty("tool_call_id") String toolCallId,
