@@ -172,7 +172,7 @@ class WorkerStreamsRequestsTest {
                 .setRequestId(RequestIds.newId())
                 .setCreatedAt(Instant.now())
                 .setRoute(List.of(new RouteTarget(provider, model)))
-                .setMessages(List.of(new Message("user", prompt, null, null)))
+                .setMessages(List.of(new Message("user", prompt, null, null, List.of(), List.of())))
                 .setParams(GenerationParams.newBuilder().setMaxTokens(8).build())
                 .setMetadata(metadata)
                 .build();

@@ -5,6 +5,7 @@ import dev.tokenlog.avro.AnswerStatus;
 import dev.tokenlog.avro.Cancelled;
 import dev.tokenlog.avro.ChunkRecord;
 import dev.tokenlog.avro.Completed;
+import dev.tokenlog.avro.ContentPart;
 import dev.tokenlog.avro.ControlCommand;
 import dev.tokenlog.avro.ControlType;
 import dev.tokenlog.avro.Failed;
@@ -14,6 +15,8 @@ import dev.tokenlog.avro.FinishReason;
 import dev.tokenlog.avro.GenerationParams;
 import dev.tokenlog.avro.LlmRequest;
 import dev.tokenlog.avro.Message;
+import dev.tokenlog.avro.MessageToolCall;
+import dev.tokenlog.avro.PartType;
 import dev.tokenlog.avro.ReasoningDelta;
 import dev.tokenlog.avro.RouteTarget;
 import dev.tokenlog.avro.Started;
@@ -25,6 +28,7 @@ import dev.tokenlog.avro.ToolCallStarted;
 import dev.tokenlog.avro.ToolDefinition;
 import dev.tokenlog.avro.Usage;
 import dev.tokenlog.schemas.RequestIds;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -84,9 +88,16 @@ final class SampleRecords {
                 .setCreatedAt(T0)
                 .setRoute(List.of(new RouteTarget("openai", "gpt-4o-mini"), new RouteTarget("ollama", "llama3")))
                 .setMessages(List.of(
-                        new Message("system", "Be brief.", null, null),
-                        new Message("user", "Weather in Paris?", "alice", null),
-                        new Message("tool", "{\"temp\":21}", null, "call_1")))
+                        new Message("system", "Be brief.", null, null, List.of(), List.of()),
+                        new Message("user", "Weather here?", "alice", null, List.of(
+                                new ContentPart(PartType.TEXT, "Weather here?", null, null, null),
+                                new ContentPart(PartType.IMAGE, null, null, "image/png",
+                                        ByteBuffer.wrap(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, -1})),
+                                new ContentPart(PartType.IMAGE, null, "https://example.org/sky.jpg", null, null)),
+                                List.of()),
+                        new Message("assistant", "", null, null, List.of(),
+                                List.of(new MessageToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}"))),
+                        new Message("tool", "{\"temp\":21}", null, "call_1", List.of(), List.of())))
                 .setParams(GenerationParams.newBuilder().setMaxTokens(256).setTemperature(0.2).setTopP(0.9)
                         .setStop(List.of("\n\n"))
                         .setTools(List.of(new ToolDefinition("get_weather", "Current weather",
@@ -101,7 +112,7 @@ final class SampleRecords {
     static LlmRequest minimalRequest() {
         return LlmRequest.newBuilder().setRequestId(RequestIds.newId()).setCreatedAt(T0)
                 .setRoute(List.of(new RouteTarget("mock", "echo")))
-                .setMessages(List.of(new Message("user", "hi", null, null)))
+                .setMessages(List.of(Message.newBuilder().setRole("user").setContent("hi").build()))
                 .setParams(GenerationParams.newBuilder().build())
                 .build();
     }

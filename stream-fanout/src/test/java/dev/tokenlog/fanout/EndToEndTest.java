@@ -97,6 +97,23 @@ class EndToEndTest {
     }
 
     @Test
+    void acceptsImagePartsAndEarlierToolCallsAndTheMockEchoesTheTextView() throws Exception {
+        HttpResponse<String> response = post("/v1/streams", """
+                {"model":"mock/echo","metadata":{"mock.tps":"0","mock.ttft-ms":"0"},"messages":[
+                  {"role":"user","content":"What time is it?"},
+                  {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",
+                    "function":{"name":"get_time","arguments":"{}"}}]},
+                  {"role":"tool","tool_call_id":"call_1","content":"10:00"},
+                  {"role":"user","content":[{"type":"text","text":"and what is this"},
+                    {"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}},
+                    {"type":"image_url","image_url":{"url":"https://example.org/cat.jpg"}}]}]}""");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        String id = TestJson.parse(response.body()).get("id").asText();
+
+        assertThat(awaitStatus(id, "COMPLETED").get("text").asText()).isEqualTo("and what is this");
+    }
+
+    @Test
     void rejectsBadInputWithPreciseErrors() throws Exception {
         assertThat(post("/v1/streams", "{not json").statusCode()).isEqualTo(400);
         HttpResponse<String> noMessages = post("/v1/streams", "{\"model\":\"mock/echo\",\"messages\":[]}");
@@ -106,6 +123,12 @@ class EndToEndTest {
                 "{\"model\":\"echo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         assertThat(badModel.statusCode()).isEqualTo(400);
         assertThat(badModel.body()).contains("<provider>/<model>");
+
+        HttpResponse<String> badPart = post("/v1/streams", "{\"model\":\"mock/echo\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":[{\"type\":\"input_audio\",\"input_audio\":{}}]}]}");
+        assertThat(badPart.statusCode()).isEqualTo(400);
+        assertThat(TestJson.parse(badPart.body()).at("/error/message").asText())
+                .isEqualTo("messages[0].content[0].type 'input_audio' is not supported; use text or image_url");
 
         String unknown = "0190f2a0-0000-7000-8000-000000000000";
         assertThat(get("/v1/streams/" + unknown).statusCode()).isEqualTo(404);

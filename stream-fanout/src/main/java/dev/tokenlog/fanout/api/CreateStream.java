@@ -1,6 +1,7 @@
 package dev.tokenlog.fanout.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +20,19 @@ public record CreateStream(
         Map<String, String> metadata,
         @JsonProperty("deadline_ms") Long deadlineMs) {
 
-    /** One conversation message. */
-    public record ChatMessage(String role, String content, String name,
-                              @JsonProperty("tool_call_id") String toolCallId) {}
+    /**
+     * One conversation message, OpenAI style. {@code content} is a string, or an array of parts
+     * {@code {"type":"text","text":…}} and {@code {"type":"image_url","image_url":{"url":…}}} (the
+     * url http(s) or a base64 {@code data:} URL, plus an optional {@code media_type}, a tokenlog
+     * extension for http(s) images); it may be null on an assistant message with {@code tool_calls}.
+     */
+    public record ChatMessage(String role, JsonNode content, String name,
+                              @JsonProperty("tool_call_id") String toolCallId,
+                              @JsonProperty("tool_calls") List<ToolCall> toolCalls) {}
+
+    /** A call an assistant made: {@code {"id","type":"function","function":{"name","arguments"}}}. */
+    public record ToolCall(String id, String type, Function function) {}
+
+    /** {@code arguments} is JSON text as OpenAI sends it; a JSON object is accepted too. */
+    public record Function(String name, JsonNode arguments) {}
 }

@@ -9,15 +9,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
 
 /** Validates an HTTP request body and turns it into an {@link LlmRequest}; nothing invalid reaches Kafka. */
 final class RequestFactory {
-    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
-
     private RequestFactory() {}
 
     static LlmRequest create(CreateStream body, String owner) {
+        return create(body, owner, ImageParts.MAX_IMAGE_BYTES);
+    }
+
+    /** @param maxImageBytes limit on each decoded inline image */
+    static LlmRequest create(CreateStream body, String owner, long maxImageBytes) {
         if (body == null) {
             throw ApiException.badRequest("request body is required: {\"model\":\"mock/echo\",\"messages\":[...]}");
         }
@@ -33,7 +35,7 @@ final class RequestFactory {
                 .setRequestId(RequestIds.newId())
                 .setCreatedAt(now)
                 .setRoute(route)
-                .setMessages(messages(body.messages()))
+                .setMessages(messages(body.messages(), maxImageBytes))
                 .setParams(params(body))
                 .setMetadata(body.metadata() == null ? new HashMap<>() : new HashMap<>(body.metadata()))
                 .setOwner(owner)
@@ -52,20 +54,13 @@ final class RequestFactory {
         return new RouteTarget(value.substring(0, slash), value.substring(slash + 1));
     }
 
-    private static List<Message> messages(List<CreateStream.ChatMessage> in) {
+    private static List<Message> messages(List<CreateStream.ChatMessage> in, long maxImageBytes) {
         if (in == null || in.isEmpty()) {
             throw ApiException.badRequest("messages must hold at least one message");
         }
         List<Message> out = new ArrayList<>(in.size());
         for (int i = 0; i < in.size(); i++) {
-            CreateStream.ChatMessage m = in.get(i);
-            if (m == null || m.role() == null || !ROLES.contains(m.role())) {
-                throw ApiException.badRequest("messages[" + i + "].role must be one of " + ROLES);
-            }
-            if (m.content() == null) {
-                throw ApiException.badRequest("messages[" + i + "].content is required");
-            }
-            out.add(new Message(m.role(), m.content(), m.name(), m.toolCallId()));
+            out.add(MessageMapper.map(in.get(i), "messages[" + i + "]", maxImageBytes));
         }
         return out;
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.Serializer;
 import org.jboss.logging.Logger;
 
@@ -89,6 +90,12 @@ public class StreamsResource {
             kafka.producer().send(new ProducerRecord<>(topic, key, serializer.serialize(topic, value)))
                     .get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
+            if (e.getCause() instanceof RecordTooLargeException tooLarge) {
+                // Inline images travel inside the record: its size, not Kafka's health, is the problem.
+                throw new ApiException(413, "request_too_large", "the request does not fit in one record of " + topic
+                        + " (" + tooLarge.getMessage() + "); send large images as https URLs, or ask the operator to"
+                        + " raise the producer's max.request.size and the topic's max.message.bytes");
+            }
             LOG.errorf("writing to %s failed: %s", topic, e.toString());
             throw new ApiException(503, "kafka_unavailable",
                     "the request was not accepted because Kafka did not acknowledge it in time; retry later");

@@ -368,7 +368,7 @@ class AnswerFoldTest {
                 .setRequestId(id)
                 .setCreatedAt(createdAt)
                 .setRoute(List.of(new RouteTarget("mock", "m1")))
-                .setMessages(List.of(new Message("user", "hello", null, null)))
+                .setMessages(List.of(new Message("user", "hello", null, null, List.of(), List.of())))
                 .setParams(GenerationParams.newBuilder().build())
                 .setOwner(owner)
                 .build();

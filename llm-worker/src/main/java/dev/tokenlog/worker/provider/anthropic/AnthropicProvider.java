@@ -49,7 +49,7 @@ public final class AnthropicProvider implements Provider {
                 .header("anthropic-version", version)
                 .header("content-type", "application/json")
                 .header("accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(AnthropicRequests.body(call, thinkingBudget)));
+                .POST(HttpRequest.BodyPublishers.ofString(AnthropicRequests.body(call, thinkingBudget, settings.name())));
         settings.apiKey().ifPresent(key -> request.header("x-api-key", key));
         settings.headers().forEach(request::setHeader); // configured headers win
         AnthropicStreamMapper mapper = new AnthropicStreamMapper(settings.name(), secrets, sink);

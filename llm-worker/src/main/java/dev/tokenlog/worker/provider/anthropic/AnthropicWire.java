@@ -27,8 +27,41 @@ final class AnthropicWire {
     record Request(String model, int maxTokens, String system, List<Message> messages, Double temperature,
                    Double topP, List<String> stopSequences, List<Tool> tools, Thinking thinking, boolean stream) {}
 
-    /** {@code content} is a string, or a list of {@link ToolResult} blocks for tool answers. */
+    /**
+     * {@code content} is a string, or a list of blocks: {@link TextBlock}, {@link ImageBlock} and
+     * {@link ToolUse} for user and assistant turns, {@link ToolResult} for tool answers.
+     */
     record Message(String role, Object content) {}
+
+    record TextBlock(String type, String text) {
+        TextBlock(String text) {
+            this("text", text);
+        }
+    }
+
+    record ImageBlock(String type, ImageSource source) {
+        ImageBlock(ImageSource source) {
+            this("image", source);
+        }
+    }
+
+    /** {@code {type: base64, media_type, data}} or {@code {type: url, url}}. */
+    record ImageSource(String type, String mediaType, String data, String url) {
+        static ImageSource base64(String mediaType, String data) {
+            return new ImageSource("base64", mediaType, data, null);
+        }
+
+        static ImageSource url(String url) {
+            return new ImageSource("url", null, null, url);
+        }
+    }
+
+    /** An earlier call of the assistant; {@code input} is the arguments object. */
+    record ToolUse(String type, String id, String name, JsonNode input) {
+        ToolUse(String id, String name, JsonNode input) {
+            this("tool_use", id, name, input);
+        }
+    }
 
     record ToolResult(String type, String toolUseId, String content) {
         ToolResult(String toolUseId, String content) {

@@ -65,7 +65,7 @@ public final class GeminiProvider implements Provider {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.url(path)))
                 .header("content-type", "application/json")
                 .header("accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(GeminiRequests.body(call, thinkingBudget)));
+                .POST(HttpRequest.BodyPublishers.ofString(GeminiRequests.body(call, thinkingBudget, settings.name())));
         settings.apiKey().ifPresent(key -> request.header(vertex ? "authorization" : "x-goog-api-key",
                 vertex ? "Bearer " + key : key));
         settings.headers().forEach(request::setHeader); // configured headers win

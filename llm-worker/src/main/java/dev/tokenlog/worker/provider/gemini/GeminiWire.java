@@ -42,12 +42,38 @@ final class GeminiWire {
     /** {@code role} is user or model. */
     record Content(String role, List<Part> parts) {}
 
-    /** One of text (a thought when {@code thought} is true), functionCall, functionResponse. */
-    record Part(String text, Boolean thought, FunctionCall functionCall, FunctionResponse functionResponse) {
+    /**
+     * One of text (a thought when {@code thought} is true), inlineData, fileData, functionCall,
+     * functionResponse.
+     */
+    record Part(String text, Boolean thought, Blob inlineData, FileData fileData, FunctionCall functionCall,
+                FunctionResponse functionResponse) {
         static Part text(String text) {
-            return new Part(text, null, null, null);
+            return new Part(text, null, null, null, null, null);
+        }
+
+        static Part inlineData(String mimeType, String base64) {
+            return new Part(null, null, new Blob(mimeType, base64), null, null, null);
+        }
+
+        static Part fileData(String mimeType, String fileUri) {
+            return new Part(null, null, null, new FileData(mimeType, fileUri), null, null);
+        }
+
+        static Part functionCall(String name, JsonNode args) {
+            return new Part(null, null, null, null, new FunctionCall(null, name, args), null);
+        }
+
+        static Part functionResponse(String name, JsonNode response) {
+            return new Part(null, null, null, null, null, new FunctionResponse(name, response));
         }
     }
+
+    /** Inline bytes: {@code data} is base64. */
+    record Blob(String mimeType, String data) {}
+
+    /** A file by URI (https, gs:// or a Files API URI); Gemini needs its {@code mimeType}. */
+    record FileData(String mimeType, String fileUri) {}
 
     /** {@code id} is set by newer models only; {@code args} is a JSON object. */
     record FunctionCall(String id, String name, JsonNode args) {}

@@ -47,7 +47,7 @@ public final class OllamaProvider implements Provider {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(settings.url("/api/chat")))
                 .header("content-type", "application/json")
                 .header("accept", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofString(OllamaRequests.body(call, think)));
+                .POST(HttpRequest.BodyPublishers.ofString(OllamaRequests.body(call, think, settings.name())));
         settings.apiKey().ifPresent(key -> request.header("authorization", "Bearer " + key));
         settings.headers().forEach(request::setHeader); // configured headers win
         OllamaStreamMapper mapper = new OllamaStreamMapper(settings.name(), secrets, sink);

@@ -28,8 +28,11 @@ final class OllamaWire {
     record Request(String model, List<ChatMessage> messages, boolean stream, Options options, List<Tool> tools,
                    Object think) {}
 
-    /** {@code toolName} names the function a role=tool message answers. */
-    record ChatMessage(String role, String content, String toolName) {}
+    /**
+     * {@code images} are base64 strings (no URLs); {@code toolCalls} are an assistant's earlier calls;
+     * {@code toolName} names the function a role=tool message answers.
+     */
+    record ChatMessage(String role, String content, List<String> images, List<ToolCall> toolCalls, String toolName) {}
 
     record Options(Integer numPredict, Double temperature, Double topP, List<String> stop) {}
 
@@ -44,7 +47,10 @@ final class OllamaWire {
 
     record Delta(String content, String thinking, List<ToolCall> toolCalls) {}
 
-    /** {@code id} is sent by recent versions only; {@code function.arguments} is a JSON object. */
+    /**
+     * {@code id} is sent by recent versions only; {@code function.arguments} is a JSON object. Also
+     * the shape of an assistant's earlier call in a request.
+     */
     record ToolCall(String id, CalledFunction function) {}
 
     record CalledFunction(String name, JsonNode arguments) {}

@@ -29,7 +29,7 @@ public final class OpenAiResponsesProvider implements Provider {
     @Override
     public void stream(ProviderCall call, Consumer<ProviderEvent> sink)
             throws ProviderException, IOException, InterruptedException {
-        try (InputStream body = http.open(RequestBodies.responses(call), call)) {
+        try (InputStream body = http.open(RequestBodies.responses(call, settings.name()), call)) {
             new ResponsesStreamMapper(settings.name(), http.secrets(), sink).read(body);
         }
     }

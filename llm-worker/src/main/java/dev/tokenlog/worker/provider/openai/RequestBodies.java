@@ -7,13 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenlog.avro.GenerationParams;
 import dev.tokenlog.avro.Message;
 import dev.tokenlog.avro.ToolDefinition;
+import dev.tokenlog.worker.provider.MessageContent;
 import dev.tokenlog.worker.provider.ProviderCall;
 import dev.tokenlog.worker.provider.ProviderException;
 import dev.tokenlog.worker.provider.ProviderSettings;
+import java.util.List;
 
 /**
  * The JSON request bodies. Null generation parameters are left out so the provider's defaults apply.
- * Messages carry text only: the Avro {@code Message} has no image or audio parts.
+ * Messages, with their image parts and earlier tool calls, are written by {@link OpenAiMessages}.
  */
 final class RequestBodies {
     private RequestBodies() {}
@@ -27,8 +29,11 @@ final class RequestBodies {
     static ObjectNode chat(ProviderCall call, ProviderSettings settings) throws ProviderException {
         ObjectNode body = Json.MAPPER.createObjectNode().put("model", call.model());
         ArrayNode messages = body.putArray("messages");
-        for (Message message : call.request().getMessages()) {
-            ObjectNode out = messages.addObject().put("role", message.getRole()).put("content", message.getContent());
+        List<Message> conversation = call.request().getMessages();
+        for (int i = 0; i < conversation.size(); i++) {
+            Message message = conversation.get(i);
+            ObjectNode out = messages.addObject().put("role", message.getRole());
+            OpenAiMessages.chat(out, message, "messages[" + i + "]");
             putIfSet(out, "name", message.getName());
             putIfSet(out, "tool_call_id", message.getToolCallId());
         }
@@ -56,19 +61,23 @@ final class RequestBodies {
 
     /**
      * Responses (platform.openai.com/docs/api-reference/responses/create): messages become
-     * {@code input} items, a {@code tool} message a {@code function_call_output}. The API has no stop
-     * sequences: {@code stop} is not sent.
+     * {@code input} items, an assistant's earlier calls {@code function_call} items, a {@code tool}
+     * message (text only) a {@code function_call_output}. The API has no stop sequences: {@code stop}
+     * is not sent.
      */
-    static ObjectNode responses(ProviderCall call) throws ProviderException {
+    static ObjectNode responses(ProviderCall call, String provider) throws ProviderException {
         ObjectNode body = Json.MAPPER.createObjectNode().put("model", call.model());
         ArrayNode input = body.putArray("input");
-        for (Message message : call.request().getMessages()) {
+        List<Message> conversation = call.request().getMessages();
+        for (int i = 0; i < conversation.size(); i++) {
+            Message message = conversation.get(i);
+            String where = "messages[" + i + "]";
             if ("tool".equals(message.getRole())) {
                 ObjectNode out = input.addObject().put("type", "function_call_output");
                 putIfSet(out, "call_id", message.getToolCallId());
-                out.put("output", message.getContent());
+                out.put("output", MessageContent.text(message, where, provider));
             } else {
-                input.addObject().put("role", message.getRole()).put("content", message.getContent());
+                OpenAiMessages.responses(input, message, where, provider);
             }
         }
         body.put("stream", true);

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenlog.avro.FinishReason;
 import dev.tokenlog.avro.GenerationParams;
+import dev.tokenlog.avro.MessageToolCall;
 import dev.tokenlog.worker.provider.ProviderEvent;
 import dev.tokenlog.worker.provider.ProviderEvent.Finished;
 import dev.tokenlog.worker.provider.ProviderEvent.Text;
@@ -166,6 +167,39 @@ class AnthropicQuirksTest {
                 + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":\"sunny\"},"
                 + "{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_2\",\"content\":\"rain\"}]},"
                 + "{\"role\":\"user\",\"content\":\"Thanks\"}]");
+    }
+
+    @Test
+    void requestCarriesImageBlocksAndEarlierToolUse() throws Exception {
+        server.then(FixtureServer.Reply.stream("text/event-stream", TestCalls.resource("/fixtures/anthropic/text.sse")));
+        var params = GenerationParams.newBuilder().setTools(List.of(TestCalls.weatherTool())).build();
+        provider(Map.of(), Map.of()).stream(TestCalls.call(TestCalls.multimodalConversation(), params), event -> { });
+
+        assertThat(body(server.received().get(0)).path("messages").toString()).isEqualTo(json("["
+                + "{'role':'user','content':[{'type':'text','text':'What is in these?'},"
+                + "{'type':'image','source':{'type':'base64','media_type':'image/png','data':'" + TestCalls.PNG_BASE64 + "'}},"
+                + "{'type':'image','source':{'type':'url','url':'https://example.org/cat.jpg'}},"
+                + "{'type':'image','source':{'type':'base64','media_type':'image/png','data':'" + TestCalls.PNG_BASE64 + "'}}]},"
+                + "{'role':'assistant','content':[{'type':'tool_use','id':'call_1','name':'get_weather','input':{'city':'Paris'}},"
+                + "{'type':'tool_use','id':'call_2','name':'get_time','input':{}}]},"
+                + "{'role':'user','content':[{'type':'tool_result','tool_use_id':'call_1','content':'sunny'},"
+                + "{'type':'tool_result','tool_use_id':'call_2','content':'10:00'}]},"
+                + "{'role':'assistant','content':[{'type':'text','text':'Sunny.'},"
+                + "{'type':'tool_use','id':'call_3','name':'get_time','input':{'tz':'CET'}}]}]"));
+    }
+
+    @Test
+    void toolCallArgumentsThatAreNotAnObjectAreRejectedBeforeCalling() {
+        var call = TestCalls.call(List.of(TestCalls.message("user", "Weather?"), TestCalls.assistantCalling("",
+                new MessageToolCall("call_9", "get_weather", "[\"Paris\"]"))), GenerationParams.newBuilder().build());
+        assertThatThrownBy(() -> provider(Map.of(), Map.of()).stream(call, event -> { }))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.code()).isEqualTo("INVALID_REQUEST");
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.getMessage()).contains("tool call 'call_9' (get_weather)")
+                            .contains("provider '" + AnthropicContractTest.settings("", Map.of(), Map.of()).name() + "'");
+                });
+        assertThat(server.received()).isEmpty();
     }
 
     @Test

@@ -241,8 +241,8 @@ public abstract class ProviderContractTest {
                 .setRequestId(RequestIds.newId())
                 .setCreatedAt(Instant.now())
                 .setRoute(List.of(new RouteTarget("under-test", "test-model")))
-                .setMessages(List.of(new Message("system", "Be brief.", null, null),
-                        new Message("user", "Say hello", null, null)))
+                .setMessages(List.of(new Message("system", "Be brief.", null, null, List.of(), List.of()),
+                        new Message("user", "Say hello", null, null, List.of(), List.of())))
                 .setParams(GenerationParams.newBuilder().setMaxTokens(64).setTemperature(0.5).build())
                 .setMetadata(Map.of())
                 .build();

@@ -165,6 +165,38 @@ class GeminiQuirksTest {
     }
 
     @Test
+    void requestCarriesInlineDataFileDataAndEarlierFunctionCalls() throws Exception {
+        server.then(FixtureServer.Reply.stream("text/event-stream", TestCalls.resource("/fixtures/gemini/text.sse")));
+        var call = TestCalls.call(TestCalls.multimodalConversation(), GenerationParams.newBuilder().build());
+        new GeminiProvider(GeminiContractTest.settings(server.baseUrl(), Map.of())).stream(call, e -> { });
+
+        String png = "{'inlineData':{'mimeType':'image/png','data':'" + TestCalls.PNG_BASE64 + "'}}";
+        assertThat(body(server.received().get(0)).path("contents").toString()).isEqualTo(json("["
+                + "{'role':'user','parts':[{'text':'What is in these?'}," + png + ","
+                + "{'fileData':{'mimeType':'image/jpeg','fileUri':'https://example.org/cat.jpg'}}," + png + "]},"
+                + "{'role':'model','parts':[{'functionCall':{'name':'get_weather','args':{'city':'Paris'}}},"
+                + "{'functionCall':{'name':'get_time','args':{}}}]},"
+                + "{'role':'user','parts':[{'functionResponse':{'name':'get_weather','response':{'content':'sunny'}}},"
+                + "{'functionResponse':{'name':'get_time','response':{'content':'10:00'}}}]},"
+                + "{'role':'model','parts':[{'text':'Sunny.'},{'functionCall':{'name':'get_time','args':{'tz':'CET'}}}]}]"));
+    }
+
+    @Test
+    void anImageUrlWithoutMediaTypeIsRejectedBeforeCalling() {
+        var call = TestCalls.call(List.of(TestCalls.userWithParts(TestCalls.textPart("What is this?"),
+                TestCalls.urlImage("https://example.org/cat", null))), GenerationParams.newBuilder().build());
+        var provider = new GeminiProvider(GeminiContractTest.settings(server.baseUrl(), Map.of()));
+        assertThatThrownBy(() -> provider.stream(call, e -> { }))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.code()).isEqualTo("INVALID_REQUEST");
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.getMessage()).contains("(Gemini) needs the media type of the image URL "
+                            + "https://example.org/cat in messages[0]").contains("send the image inline");
+                });
+        assertThat(server.received()).isEmpty();
+    }
+
+    @Test
     void toolMessageWithoutFunctionNameIsRejectedBeforeCalling() {
         var call = TestCalls.call(List.of(TestCalls.toolAnswer(null, "call_1", "sunny")), GenerationParams.newBuilder().build());
         assertThatThrownBy(() -> new GeminiProvider(GeminiContractTest.settings(server.baseUrl(), Map.of())).stream(call, e -> { }))

@@ -5,11 +5,13 @@ import static dev.tokenlog.worker.provider.contract.TestCalls.header;
 import static dev.tokenlog.worker.provider.contract.WireCase.fails;
 import static dev.tokenlog.worker.provider.contract.WireCase.ok;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenlog.avro.FinishReason;
 import dev.tokenlog.avro.GenerationParams;
+import dev.tokenlog.avro.Message;
 import dev.tokenlog.worker.provider.ProviderEvent;
 import dev.tokenlog.worker.provider.ProviderEvent.Finished;
 import dev.tokenlog.worker.provider.ProviderEvent.Reasoning;
@@ -18,6 +20,7 @@ import dev.tokenlog.worker.provider.ProviderEvent.ToolCallArguments;
 import dev.tokenlog.worker.provider.ProviderEvent.ToolCallEnd;
 import dev.tokenlog.worker.provider.ProviderEvent.ToolCallStart;
 import dev.tokenlog.worker.provider.ProviderEvent.Usage;
+import dev.tokenlog.worker.provider.ProviderException;
 import dev.tokenlog.worker.provider.contract.FixtureServer;
 import dev.tokenlog.worker.provider.contract.TestCalls;
 import dev.tokenlog.worker.provider.contract.WireCase;
@@ -145,6 +148,41 @@ class OllamaQuirksTest {
                 + "{\"role\":\"tool\",\"content\":\"sunny\",\"tool_name\":\"get_weather\"}]");
         assertThat(body.path("tools").toString()).isEqualTo("[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
                 + "\"description\":\"Current weather of a city\",\"parameters\":" + TestCalls.weatherTool().getParametersJson() + "}}]");
+    }
+
+    @Test
+    void requestCarriesInlineImagesAsBase64AndEarlierToolCallsWithObjectArguments() throws Exception {
+        server.then(FixtureServer.Reply.stream("application/x-ndjson", HI + DONE));
+        List<Message> conversation = new ArrayList<>(List.of(TestCalls.userWithParts(TestCalls.textPart("What is in these?"),
+                TestCalls.inlineImage("image/png", TestCalls.PNG), TestCalls.textPart("Be brief."),
+                TestCalls.urlImage("data:image/png;base64," + TestCalls.PNG_BASE64, null))));
+        conversation.addAll(TestCalls.multimodalConversation().subList(1, 5));
+        provider(Optional.empty(), Map.of()).stream(TestCalls.call(conversation, GenerationParams.newBuilder().build()), e -> { });
+
+        String png = "'" + TestCalls.PNG_BASE64 + "'";
+        assertThat(body(server.received().get(0)).path("messages").toString()).isEqualTo(line("["
+                + "{'role':'user','content':'What is in these?\\nBe brief.','images':[" + png + "," + png + "]},"
+                + "{'role':'assistant','content':'','tool_calls':[{'id':'call_1','function':{'name':'get_weather',"
+                + "'arguments':{'city':'Paris'}}},{'id':'call_2','function':{'name':'get_time','arguments':{}}}]},"
+                + "{'role':'tool','content':'sunny','tool_name':'get_weather'},"
+                + "{'role':'tool','content':'10:00','tool_name':'get_time'},"
+                + "{'role':'assistant','content':'Sunny.','tool_calls':[{'id':'call_3','function':{'name':'get_time',"
+                + "'arguments':{'tz':'CET'}}}]}]").strip());
+    }
+
+    @Test
+    void anImageUrlIsRejectedBeforeCallingBecauseOllamaNeedsInlineImages() {
+        var call = TestCalls.call(List.of(TestCalls.userWithParts(TestCalls.textPart("What is this?"),
+                TestCalls.urlImage("https://example.org/cat.jpg", "image/jpeg"))), GenerationParams.newBuilder().build());
+        assertThatThrownBy(() -> provider(Optional.empty(), Map.of()).stream(call, e -> { }))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.code()).isEqualTo("INVALID_REQUEST");
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.getMessage()).isEqualTo("provider 'local' (Ollama) needs inline images (base64) and"
+                            + " cannot fetch the image URL https://example.org/cat.jpg in messages[0]; send the image"
+                            + " bytes, e.g. as a data: URL");
+                });
+        assertThat(server.received()).isEmpty();
     }
 
     @Test

@@ -43,7 +43,8 @@ final class OpenAiFixtures {
 
     /** A call with a system and a user message, default parameters, and no stop hook. */
     static ProviderCall call() {
-        return call(List.of(new Message("system", "Be brief.", null, null), new Message("user", "Say hello", null, null)),
+        return call(List.of(new Message("system", "Be brief.", null, null, List.of(), List.of()),
+                        new Message("user", "Say hello", null, null, List.of(), List.of())),
                 GenerationParams.newBuilder().build());
     }
 
