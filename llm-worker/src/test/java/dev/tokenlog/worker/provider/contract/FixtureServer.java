@@ -26,8 +26,12 @@ public final class FixtureServer implements AutoCloseable {
     /** What the server answers to one request. */
     public record Reply(int status, Map<String, String> headers, List<byte[]> pieces, Duration pause, Ending ending) {
         public static Reply stream(String contentType, String body) {
-            return new Reply(200, Map.of("content-type", contentType), List.of(body.getBytes(StandardCharsets.UTF_8)),
-                    Duration.ZERO, Ending.CLOSE);
+            return stream(contentType, body.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** A 200 stream of binary frames (e.g. application/vnd.amazon.eventstream). */
+        public static Reply stream(String contentType, byte[] body) {
+            return new Reply(200, Map.of("content-type", contentType), List.of(body), Duration.ZERO, Ending.CLOSE);
         }
 
         public static Reply error(int status, Map<String, String> headers, String body) {
@@ -125,7 +129,11 @@ public final class FixtureServer implements AutoCloseable {
 
     /** Splits text into pieces of at most {@code size} bytes (to exercise framing across reads). */
     public static List<byte[]> split(String text, int size) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return split(text.getBytes(StandardCharsets.UTF_8), size);
+    }
+
+    /** Splits bytes into pieces of at most {@code size} bytes. */
+    public static List<byte[]> split(byte[] bytes, int size) {
         List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < bytes.length; i += size) {
             out.add(java.util.Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + size)));
