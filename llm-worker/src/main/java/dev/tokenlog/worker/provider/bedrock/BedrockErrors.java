@@ -72,6 +72,9 @@ final class BedrockErrors {
         if (cause instanceof AwsServiceException e) {
             return service(provider, e, secrets);
         }
+        if (cause instanceof IllegalArgumentException && decoding(cause)) {
+            return ProviderException.protocol(provider + " sent an event stream that cannot be decoded: " + cause.getMessage());
+        }
         if (rootCause(cause) instanceof ConnectException) {
             return new ProviderException("CONNECT_ERROR", "cannot connect to " + provider + " ("
                     + rootCause(cause).getClass().getSimpleName() + ")", true);
@@ -101,6 +104,11 @@ final class BedrockErrors {
                 + ("PROVIDER_AUTH".equals(kind.code()) ? " (check the entry's credentials or api-key)" : "");
         Duration retryAfter = kind.retryable() ? HttpErrors.retryAfter(headers, Instant.now()).orElse(null) : null;
         return new ProviderException(kind.code(), message, kind.retryable(), retryAfter);
+    }
+
+    /** Whether the event-stream decoder (bad prelude or checksum) raised {@code e}, not request validation. */
+    private static boolean decoding(Throwable e) {
+        return e.getStackTrace().length > 0 && e.getStackTrace()[0].getClassName().startsWith("software.amazon.eventstream.");
     }
 
     private static Throwable unwrap(Throwable t) {
