@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real HTTP server on loopback that replays recorded provider wire streams: each request gets the
  * next scripted {@link Reply} (status, headers, body pieces written and flushed one by one, optional
- * pause between pieces, optional stall or abrupt end). Requests are recorded for assertions.
+ * pause between pieces, optional stall or abrupt end). Requests are recorded for assertions. A
+ * {@link #route routed} path (e.g. a token endpoint the adapter calls besides the stream) has its
+ * own replies and its own record, so the scripted order and {@link #received()} concern the stream.
  */
 public final class FixtureServer implements AutoCloseable {
 
@@ -61,6 +63,8 @@ public final class FixtureServer implements AutoCloseable {
     private final HttpServer server;
     private final ConcurrentLinkedQueue<Reply> replies = new ConcurrentLinkedQueue<>();
     private final List<Received> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<String, java.util.Deque<Reply>> routes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<Received> routed = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CountDownLatch stop = new CountDownLatch(1);
 
     public FixtureServer() throws IOException {
@@ -84,11 +88,33 @@ public final class FixtureServer implements AutoCloseable {
         return received;
     }
 
+    /**
+     * Answers requests to {@code path} (query ignored) with the replies given for it, in order, the
+     * last one repeating; such requests are recorded in {@link #routed()}, not {@link #received()}.
+     */
+    public FixtureServer route(String path, Reply reply) {
+        routes.computeIfAbsent(path, p -> new java.util.concurrent.ConcurrentLinkedDeque<>()).add(reply);
+        return this;
+    }
+
+    /** Requests answered by a {@link #route}. */
+    public List<Received> routed() {
+        return routed;
+    }
+
+    private Reply routeReply(java.util.Deque<Reply> queue) {
+        synchronized (queue) {
+            return queue.size() > 1 ? queue.poll() : queue.peek();
+        }
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
-                Map.copyOf(exchange.getRequestHeaders()), body));
-        Reply reply = replies.poll();
+        Received request = new Received(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
+                Map.copyOf(exchange.getRequestHeaders()), body);
+        java.util.Deque<Reply> route = routes.get(exchange.getRequestURI().getPath());
+        (route != null ? routed : received).add(request);
+        Reply reply = route != null ? routeReply(route) : replies.poll();
         if (reply == null) {
             exchange.sendResponseHeaders(599, -1);
             exchange.close();

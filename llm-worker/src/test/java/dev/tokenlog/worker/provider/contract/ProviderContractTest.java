@@ -82,6 +82,14 @@ public abstract class ProviderContractTest {
         return "call_" + (index + 1);
     }
 
+    /**
+     * Requests an adapter makes before giving up on HTTP 401: 1, or 2 for one that renews an expiring
+     * credential (an IAM token) and tries once more.
+     */
+    protected int requestsPerAuthFailure() {
+        return 1;
+    }
+
     /** Whether the provider reports usage in the TEXT scenario. */
     protected boolean reportsUsage() {
         return true;
@@ -198,12 +206,15 @@ public abstract class ProviderContractTest {
 
     @Test
     void authFailureIsNotRetryableAndNeverShowsTheKey() {
-        server.then(FixtureServer.Reply.error(401, Map.of("content-type", "application/json"),
-                errorBody(401, "invalid api key " + API_KEY)));
+        for (int i = 0; i < requestsPerAuthFailure(); i++) {
+            server.then(FixtureServer.Reply.error(401, Map.of("content-type", "application/json"),
+                    errorBody(401, "invalid api key " + API_KEY)));
+        }
         assertThatThrownBy(() -> run()).isInstanceOfSatisfying(ProviderException.class, e -> {
             assertThat(e.retryable()).isFalse();
             assertThat(e.getMessage()).doesNotContain(API_KEY).contains("401");
         });
+        assertThat(server.received()).hasSize(requestsPerAuthFailure());
     }
 
     @Test
