@@ -20,7 +20,7 @@ public interface ProvidersConfig {
 
     /** One provider entry. */
     interface ProviderEntry {
-        /** Adapter type: mock, anthropic, gemini or ollama. */
+        /** Adapter type: mock, anthropic, gemini, ollama, bedrock or watsonx. */
         String type();
 
         /** Base URL as the provider's official SDK names it. */
