@@ -20,7 +20,7 @@ public interface ProvidersConfig {
 
     /** One provider entry. */
     interface ProviderEntry {
-        /** Adapter type: mock, openai (Chat Completions and compatible servers), openai-responses, anthropic, gemini or ollama. */
+        /** Adapter type: mock, openai (Chat Completions and compatible servers), openai-responses, anthropic, gemini, ollama, bedrock or watsonx. */
         String type();
 
         /** Base URL as the provider's official SDK names it. */

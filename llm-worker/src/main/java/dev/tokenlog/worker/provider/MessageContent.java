@@ -86,6 +86,18 @@ public final class MessageContent {
     }
 
     /**
+     * The message as plain text for an adapter that sends only text: images and earlier tool calls
+     * are refused with INVALID_REQUEST (never dropped silently).
+     */
+    public static String textOnly(Message m, String where, String provider) throws ProviderException {
+        if (!m.getToolCalls().isEmpty()) {
+            throw invalid(where + " (role " + m.getRole() + ") carries earlier tool calls, which provider '" + provider
+                    + "' cannot replay yet; send the conversation without them or use another provider");
+        }
+        return text(m, where, provider);
+    }
+
+    /**
      * The arguments of an earlier tool call as a JSON object, for providers that take objects
      * (blank arguments are {@code {}}).
      *

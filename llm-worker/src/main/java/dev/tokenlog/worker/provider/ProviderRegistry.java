@@ -2,11 +2,13 @@ package dev.tokenlog.worker.provider;
 
 import dev.tokenlog.worker.config.ProvidersConfig;
 import dev.tokenlog.worker.provider.anthropic.AnthropicProvider;
+import dev.tokenlog.worker.provider.bedrock.BedrockProvider;
 import dev.tokenlog.worker.provider.gemini.GeminiProvider;
 import dev.tokenlog.worker.provider.mock.MockProvider;
 import dev.tokenlog.worker.provider.ollama.OllamaProvider;
 import dev.tokenlog.worker.provider.openai.OpenAiChatProvider;
 import dev.tokenlog.worker.provider.openai.OpenAiResponsesProvider;
+import dev.tokenlog.worker.provider.watsonx.WatsonxProvider;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +23,7 @@ public class ProviderRegistry {
     public record Configured(String name, Provider provider, ProvidersConfig.ProviderEntry entry) {}
 
     /** The values {@code tokenlog.providers.<name>.type} may take. */
-    static final String KNOWN_TYPES = "mock, openai, openai-responses, anthropic, gemini, ollama";
+    static final String KNOWN_TYPES = "mock, openai, openai-responses, anthropic, gemini, ollama, bedrock, watsonx";
 
     private final Map<String, Configured> providers = new TreeMap<>();
 
@@ -50,6 +52,8 @@ public class ProviderRegistry {
             case "anthropic" -> new AnthropicProvider(ProviderSettings.of(name, entry));
             case "gemini" -> new GeminiProvider(ProviderSettings.of(name, entry));
             case "ollama" -> new OllamaProvider(ProviderSettings.of(name, entry));
+            case "bedrock" -> new BedrockProvider(ProviderSettings.of(name, entry));
+            case "watsonx" -> new WatsonxProvider(ProviderSettings.of(name, entry));
             default -> throw new IllegalStateException("tokenlog.providers." + name + ".type='" + entry.type()
                     + "' is not a known provider type; known: " + KNOWN_TYPES);
         };

@@ -107,4 +107,19 @@ class MessageContentTest {
                 .hasMessage("tool call 'c1' (f) has argumentsJson that is not a JSON object, and provider 'gemini'"
                         + " takes the arguments as an object");
     }
+
+    @Test
+    void textOnlyAdaptersRefuseImagesAndEarlierToolCallsInsteadOfDroppingThem() throws ProviderException {
+        assertThat(MessageContent.textOnly(new Message("user", "plain", null, null, List.of(), List.of()), "messages[0]", "bedrock"))
+                .isEqualTo("plain");
+        Message withImage = userWithParts(textPart("look"), inlineImage("image/png", PNG));
+        assertThatThrownBy(() -> MessageContent.textOnly(withImage, "messages[1]", "bedrock"))
+                .isInstanceOf(ProviderException.class).hasMessageContaining("holds an image");
+        Message withCalls = new Message("assistant", "", null, null, List.of(),
+                List.of(new MessageToolCall("c1", "get_time", "{}")));
+        assertThatThrownBy(() -> MessageContent.textOnly(withCalls, "messages[2]", "watsonx"))
+                .isInstanceOf(ProviderException.class)
+                .hasMessageContaining("messages[2] (role assistant) carries earlier tool calls")
+                .hasMessageContaining("'watsonx'");
+    }
 }

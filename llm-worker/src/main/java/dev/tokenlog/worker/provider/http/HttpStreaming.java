@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Opens a streaming HTTP call for an adapter: sends the request, turns connect failures and non-2xx
@@ -40,6 +41,20 @@ public final class HttpStreaming {
      */
     public InputStream open(HttpRequest request, ProviderCall call, String expectedType)
             throws ProviderException, IOException, InterruptedException {
+        return send(request, call, expectedType, false);
+    }
+
+    /**
+     * As {@link #open}, except that an HTTP 401 answer is returned as empty (its body read and closed),
+     * so an adapter whose credential expires (an IAM token) can renew it and try once more.
+     */
+    public Optional<InputStream> openUnlessUnauthorized(HttpRequest request, ProviderCall call, String expectedType)
+            throws ProviderException, IOException, InterruptedException {
+        return Optional.ofNullable(send(request, call, expectedType, true));
+    }
+
+    private InputStream send(HttpRequest request, ProviderCall call, String expectedType, boolean passUnauthorized)
+            throws ProviderException, IOException, InterruptedException {
         HttpResponse<InputStream> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -52,6 +67,10 @@ public final class HttpStreaming {
         InputStream body = response.body();
         call.onStop().closeOnStop(body);
         int status = response.statusCode();
+        if (status == 401 && passUnauthorized) {
+            read(body);
+            return null;
+        }
         if (status / 100 != 2) {
             String text = read(body);
             throw HttpErrors.fromStatus(provider, status, response.headers(), text, secrets);

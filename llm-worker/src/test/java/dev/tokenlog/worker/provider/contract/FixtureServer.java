@@ -19,15 +19,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real HTTP server on loopback that replays recorded provider wire streams: each request gets the
  * next scripted {@link Reply} (status, headers, body pieces written and flushed one by one, optional
- * pause between pieces, optional stall or abrupt end). Requests are recorded for assertions.
+ * pause between pieces, optional stall or abrupt end). Requests are recorded for assertions. A
+ * {@link #route routed} path (e.g. a token endpoint the adapter calls besides the stream) has its
+ * own replies and its own record, so the scripted order and {@link #received()} concern the stream.
  */
 public final class FixtureServer implements AutoCloseable {
 
     /** What the server answers to one request. */
     public record Reply(int status, Map<String, String> headers, List<byte[]> pieces, Duration pause, Ending ending) {
         public static Reply stream(String contentType, String body) {
-            return new Reply(200, Map.of("content-type", contentType), List.of(body.getBytes(StandardCharsets.UTF_8)),
-                    Duration.ZERO, Ending.CLOSE);
+            return stream(contentType, body.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** A 200 stream of binary frames (e.g. application/vnd.amazon.eventstream). */
+        public static Reply stream(String contentType, byte[] body) {
+            return new Reply(200, Map.of("content-type", contentType), List.of(body), Duration.ZERO, Ending.CLOSE);
         }
 
         public static Reply error(int status, Map<String, String> headers, String body) {
@@ -57,6 +63,8 @@ public final class FixtureServer implements AutoCloseable {
     private final HttpServer server;
     private final ConcurrentLinkedQueue<Reply> replies = new ConcurrentLinkedQueue<>();
     private final List<Received> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<String, java.util.Deque<Reply>> routes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<Received> routed = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CountDownLatch stop = new CountDownLatch(1);
 
     public FixtureServer() throws IOException {
@@ -80,11 +88,33 @@ public final class FixtureServer implements AutoCloseable {
         return received;
     }
 
+    /**
+     * Answers requests to {@code path} (query ignored) with the replies given for it, in order, the
+     * last one repeating; such requests are recorded in {@link #routed()}, not {@link #received()}.
+     */
+    public FixtureServer route(String path, Reply reply) {
+        routes.computeIfAbsent(path, p -> new java.util.concurrent.ConcurrentLinkedDeque<>()).add(reply);
+        return this;
+    }
+
+    /** Requests answered by a {@link #route}. */
+    public List<Received> routed() {
+        return routed;
+    }
+
+    private Reply routeReply(java.util.Deque<Reply> queue) {
+        synchronized (queue) {
+            return queue.size() > 1 ? queue.poll() : queue.peek();
+        }
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
-                Map.copyOf(exchange.getRequestHeaders()), body));
-        Reply reply = replies.poll();
+        Received request = new Received(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
+                Map.copyOf(exchange.getRequestHeaders()), body);
+        java.util.Deque<Reply> route = routes.get(exchange.getRequestURI().getPath());
+        (route != null ? routed : received).add(request);
+        Reply reply = route != null ? routeReply(route) : replies.poll();
         if (reply == null) {
             exchange.sendResponseHeaders(599, -1);
             exchange.close();
@@ -125,7 +155,11 @@ public final class FixtureServer implements AutoCloseable {
 
     /** Splits text into pieces of at most {@code size} bytes (to exercise framing across reads). */
     public static List<byte[]> split(String text, int size) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return split(text.getBytes(StandardCharsets.UTF_8), size);
+    }
+
+    /** Splits bytes into pieces of at most {@code size} bytes. */
+    public static List<byte[]> split(byte[] bytes, int size) {
         List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < bytes.length; i += size) {
             out.add(java.util.Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + size)));

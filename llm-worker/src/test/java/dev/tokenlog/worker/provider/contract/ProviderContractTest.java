@@ -15,6 +15,7 @@ import dev.tokenlog.worker.provider.ProviderEvent;
 import dev.tokenlog.worker.provider.ProviderException;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -62,6 +63,11 @@ public abstract class ProviderContractTest {
     /** The wire body of a scenario. */
     protected abstract String fixture(Scenario scenario);
 
+    /** The bytes served for a scenario: its fixture as UTF-8, unless the wire format is binary. */
+    protected byte[] wire(Scenario scenario) {
+        return fixture(scenario).getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Content type the provider streams with (text/event-stream, application/x-ndjson, ...). */
     protected abstract String contentType();
 
@@ -74,6 +80,14 @@ public abstract class ProviderContractTest {
     /** Id expected for tool call {@code index} (providers without ids synthesise them). */
     protected String expectedToolCallId(int index) {
         return "call_" + (index + 1);
+    }
+
+    /**
+     * Requests an adapter makes before giving up on HTTP 401: 1, or 2 for one that renews an expiring
+     * credential (an IAM token) and tries once more.
+     */
+    protected int requestsPerAuthFailure() {
+        return 1;
     }
 
     /** Whether the provider reports usage in the TEXT scenario. */
@@ -93,7 +107,7 @@ public abstract class ProviderContractTest {
 
     @Test
     void streamsTextInOrderWithUsageAndStop() throws Exception {
-        server.then(FixtureServer.Reply.stream(contentType(), fixture(Scenario.TEXT)));
+        server.then(FixtureServer.Reply.stream(contentType(), wire(Scenario.TEXT)));
         List<ProviderEvent> events = run();
         assertThat(text(events)).isEqualTo("Hello, world!");
         assertThat(events.stream().filter(e -> e instanceof ProviderEvent.Text).count()).isGreaterThanOrEqualTo(3);
@@ -111,16 +125,16 @@ public abstract class ProviderContractTest {
     @ParameterizedTest(name = "pieces of {0} bytes")
     @ValueSource(ints = {1, 2, 3, 7, 64})
     void sameEventsWhateverTheNetworkSplit(int size) throws Exception {
-        server.then(FixtureServer.Reply.stream(contentType(), fixture(Scenario.TEXT)));
+        server.then(FixtureServer.Reply.stream(contentType(), wire(Scenario.TEXT)));
         List<ProviderEvent> whole = run();
-        server.then(FixtureServer.Reply.stream(contentType(), fixture(Scenario.TEXT))
-                .pieces(FixtureServer.split(fixture(Scenario.TEXT), size)));
+        server.then(FixtureServer.Reply.stream(contentType(), wire(Scenario.TEXT))
+                .pieces(FixtureServer.split(wire(Scenario.TEXT), size)));
         assertThat(run()).isEqualTo(whole);
     }
 
     @Test
     void separatesReasoningFromText() throws Exception {
-        server.then(FixtureServer.Reply.stream(contentType(), fixture(Scenario.REASONING)));
+        server.then(FixtureServer.Reply.stream(contentType(), wire(Scenario.REASONING)));
         List<ProviderEvent> events = run();
         assertThat(events.stream().filter(e -> e instanceof ProviderEvent.Reasoning)
                 .map(e -> ((ProviderEvent.Reasoning) e).text()).collect(Collectors.joining())).isEqualTo("Let me think.");
@@ -131,7 +145,7 @@ public abstract class ProviderContractTest {
 
     @Test
     void streamsParallelToolCallsWithArgumentsJoined() throws Exception {
-        server.then(FixtureServer.Reply.stream(contentType(), fixture(Scenario.TOOL_CALLS)));
+        server.then(FixtureServer.Reply.stream(contentType(), wire(Scenario.TOOL_CALLS)));
         List<ProviderEvent> events = run();
         List<ProviderEvent.ToolCallStart> starts = events.stream().filter(e -> e instanceof ProviderEvent.ToolCallStart)
                 .map(e -> (ProviderEvent.ToolCallStart) e).toList();
@@ -145,13 +159,13 @@ public abstract class ProviderContractTest {
 
     @Test
     void lengthLimitFinishesWithLength() throws Exception {
-        server.then(FixtureServer.Reply.stream(contentType(), fixture(Scenario.LENGTH)));
+        server.then(FixtureServer.Reply.stream(contentType(), wire(Scenario.LENGTH)));
         assertThat(lastOf(run(), ProviderEvent.Finished.class).reason()).isEqualTo(FinishReason.LENGTH);
     }
 
     @Test
     void inBandErrorAfterOutputFailsKeepingWhatWasSaid() {
-        server.then(FixtureServer.Reply.stream(contentType(), fixture(Scenario.ERROR_AFTER_OUTPUT)));
+        server.then(FixtureServer.Reply.stream(contentType(), wire(Scenario.ERROR_AFTER_OUTPUT)));
         List<ProviderEvent> events = new CopyOnWriteArrayList<>();
         assertThatThrownBy(() -> provider(server.baseUrl()).stream(call(), events::add))
                 .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.code()).isNotBlank());
@@ -161,7 +175,7 @@ public abstract class ProviderContractTest {
 
     @Test
     void streamEndingWithoutTerminalMarkerIsNotFinished() throws Exception {
-        server.then(FixtureServer.Reply.stream(contentType(), fixture(Scenario.TRUNCATED)));
+        server.then(FixtureServer.Reply.stream(contentType(), wire(Scenario.TRUNCATED)));
         List<ProviderEvent> events = new CopyOnWriteArrayList<>();
         try {
             provider(server.baseUrl()).stream(call(), events::add);
@@ -192,12 +206,15 @@ public abstract class ProviderContractTest {
 
     @Test
     void authFailureIsNotRetryableAndNeverShowsTheKey() {
-        server.then(FixtureServer.Reply.error(401, Map.of("content-type", "application/json"),
-                errorBody(401, "invalid api key " + API_KEY)));
+        for (int i = 0; i < requestsPerAuthFailure(); i++) {
+            server.then(FixtureServer.Reply.error(401, Map.of("content-type", "application/json"),
+                    errorBody(401, "invalid api key " + API_KEY)));
+        }
         assertThatThrownBy(() -> run()).isInstanceOfSatisfying(ProviderException.class, e -> {
             assertThat(e.retryable()).isFalse();
             assertThat(e.getMessage()).doesNotContain(API_KEY).contains("401");
         });
+        assertThat(server.received()).hasSize(requestsPerAuthFailure());
     }
 
     @Test
@@ -209,8 +226,7 @@ public abstract class ProviderContractTest {
 
     @Test
     void stoppingAStalledStreamReturnsWithinASecond() throws Exception {
-        String text = fixture(Scenario.TRUNCATED);
-        server.then(FixtureServer.Reply.stream(contentType(), text).ending(FixtureServer.Ending.STALL));
+        server.then(FixtureServer.Reply.stream(contentType(), wire(Scenario.TRUNCATED)).ending(FixtureServer.Ending.STALL));
         List<ProviderEvent> events = new CopyOnWriteArrayList<>();
         Thread runner = Thread.ofVirtual().start(() -> {
             try {

@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tokenlog.worker.provider.Provider;
 import dev.tokenlog.worker.provider.ProviderEvent;
 import dev.tokenlog.worker.provider.ProviderException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
  * One row of a provider's quirks table: a wire body and exactly the events it must normalise to,
@@ -28,7 +30,12 @@ public record WireCase(String name, String wire, List<ProviderEvent> events, Str
 
     /** Replays the wire from {@code server} (as {@code contentType}) through {@code provider} and asserts. */
     public void check(FixtureServer server, Provider provider, String contentType) {
-        server.then(FixtureServer.Reply.stream(contentType, wire));
+        check(server, provider, contentType, text -> text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** As {@link #check(FixtureServer, Provider, String)}, serving {@code encoding} of the wire (binary formats). */
+    public void check(FixtureServer server, Provider provider, String contentType, Function<String, byte[]> encoding) {
+        server.then(FixtureServer.Reply.stream(contentType, encoding.apply(wire)));
         List<ProviderEvent> seen = new CopyOnWriteArrayList<>();
         if (errorCode == null) {
             assertThatCode(() -> provider.stream(TestCalls.simple(), seen::add))

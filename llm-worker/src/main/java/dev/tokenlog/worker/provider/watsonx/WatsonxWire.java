@@ -1,0 +1,69 @@
+package dev.tokenlog.worker.provider.watsonx;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.List;
+
+/**
+ * Wire shapes of watsonx.ai chat (https://cloud.ibm.com/apidocs/watsonx-ai#text-chat-stream) and of
+ * the IAM token endpoint (https://cloud.ibm.com/apidocs/iam-identity-token-api#gettoken-apikey),
+ * snake_case on the wire. Only the fields the adapter uses are declared; unknown ones are ignored.
+ */
+final class WatsonxWire {
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private WatsonxWire() {}
+
+    // ---- request ----
+
+    record Request(String modelId, String projectId, String spaceId, List<Message> messages, Integer maxTokens,
+                   Double temperature, Double topP, List<String> stop, List<Tool> tools) {}
+
+    /** {@code content} is a string, or for user messages a list of {@link TextPart}s. */
+    record Message(String role, Object content, String toolCallId) {}
+
+    record TextPart(String type, String text) {
+        TextPart(String text) {
+            this("text", text);
+        }
+    }
+
+    record Tool(String type, Function function) {
+        Tool(Function function) {
+            this("function", function);
+        }
+    }
+
+    record Function(String name, String description, JsonNode parameters) {}
+
+    // ---- stream ----
+
+    /** One {@code data:} payload; a trailing one carries only usage, with no choices. */
+    record Chunk(List<Choice> choices, Usage usage, List<Error> errors, Integer statusCode) {}
+
+    record Choice(Integer index, Delta delta, String finishReason) {}
+
+    record Delta(String content, String reasoningContent, List<ToolCall> toolCalls) {}
+
+    record ToolCall(Integer index, String id, FunctionCall function) {}
+
+    record FunctionCall(String name, String arguments) {}
+
+    record Usage(Long promptTokens, Long completionTokens) {}
+
+    /** Errors answer {@code {"errors":[{code, message}], "trace", "status_code"}}. */
+    record Error(String code, String message) {}
+
+    // ---- IAM ----
+
+    /** {@code expiration} is epoch seconds; {@code expires_in} seconds from now. */
+    record Token(String accessToken, Long expiresIn, Long expiration) {}
+}
