@@ -14,6 +14,8 @@ import java.time.Duration;
 @ApplicationScoped
 public class WorkerMetrics {
     private final MeterRegistry registry;
+    /** Meters on the per-chunk path, built once per tag set (a builder per chunk costs at 50k/s). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Counter> chunkCounters = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WorkerMetrics(MeterRegistry registry, RunningStreams running) {
         this.registry = registry;
@@ -29,7 +31,8 @@ public class WorkerMetrics {
     }
 
     public void chunk(String provider) {
-        Counter.builder("tokenlog.worker.chunks").tags("provider", provider).register(registry).increment();
+        chunkCounters.computeIfAbsent(provider, p -> Counter.builder("tokenlog.worker.chunks").tags("provider", p)
+                .register(registry)).increment();
     }
 
     public void outputTokens(String provider, String model, long tokens) {
