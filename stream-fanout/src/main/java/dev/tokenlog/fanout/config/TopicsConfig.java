@@ -18,4 +18,7 @@ public interface TopicsConfig {
 
     @WithDefault(Topics.CONTROL)
     String control();
+
+    @WithDefault(Topics.METRICS)
+    String metrics();
 }

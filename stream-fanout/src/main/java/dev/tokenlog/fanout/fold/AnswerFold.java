@@ -9,6 +9,7 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
@@ -46,7 +47,7 @@ public final class AnswerFold {
     }
 
     /**
-     * Builds the fold topology.
+     * Builds the fold as a topology of its own (what the fold's {@code TopologyTestDriver} tests run).
      *
      * @param topics   topic names
      * @param requests serde of {@code llm.requests} values
@@ -58,20 +59,39 @@ public final class AnswerFold {
     public static Topology build(FoldTopics topics, Serde<LlmRequest> requests, Serde<ChunkRecord> chunks,
                                  Serde<FinalAnswer> answers, FoldSettings settings, FoldMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
+        KStream<String, ChunkRecord> chunkStream = builder.stream(topics.chunks(),
+                Consumed.with(Serdes.String(), chunks).withName("fold-chunks-source"));
+        addTo(builder, chunkStream, topics, requests, answers, settings, metrics);
+        return builder.build();
+    }
+
+    /**
+     * Adds the fold to a topology that other pipelines share: Kafka Streams allows one source per
+     * topic, so the caller reads {@code llm.chunks} once and hands the stream to every pipeline.
+     *
+     * @param builder  the shared builder
+     * @param chunks   {@code llm.chunks}, keyed by requestId, as read by the caller from {@code topics.chunks()}
+     * @param topics   topic names
+     * @param requests serde of {@code llm.requests} values
+     * @param answers  serde of {@code llm.answers} values (written and read back into the global store)
+     * @param settings abandonment timing
+     * @param metrics  counters the fold's processors increment
+     */
+    public static void addTo(StreamsBuilder builder, KStream<String, ChunkRecord> chunks, FoldTopics topics,
+                             Serde<LlmRequest> requests, Serde<FinalAnswer> answers, FoldSettings settings,
+                             FoldMetrics metrics) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new FoldStateSerde()));
 
         builder.stream(topics.requests(), Consumed.with(Serdes.String(), requests).withName("fold-requests"))
                 .process(RequestRegistrar::new, Named.as("fold-register"), STATE_STORE);
 
-        builder.stream(topics.chunks(), Consumed.with(Serdes.String(), chunks).withName("fold-chunks-source"))
-                .process(() -> new ChunkFoldProcessor(settings, metrics), Named.as("fold-chunks"), STATE_STORE)
+        chunks.process(() -> new ChunkFoldProcessor(settings, metrics), Named.as("fold-chunks"), STATE_STORE)
                 .to(topics.answers(), Produced.with(Serdes.String(), answers).withName("fold-answers"));
 
         builder.globalTable(topics.answers(), Consumed.with(Serdes.String(), answers).withName("answers-source"),
                 Materialized.<String, FinalAnswer, KeyValueStore<Bytes, byte[]>>as(ANSWERS_STORE)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(answers));
-        return builder.build();
     }
 }

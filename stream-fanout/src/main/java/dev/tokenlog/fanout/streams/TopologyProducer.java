@@ -1,23 +1,23 @@
 package dev.tokenlog.fanout.streams;
 
-import dev.tokenlog.avro.ChunkRecord;
-import dev.tokenlog.avro.FinalAnswer;
-import dev.tokenlog.avro.LlmRequest;
-import dev.tokenlog.config.KafkaClients;
 import dev.tokenlog.fanout.FanoutKafka;
+import dev.tokenlog.fanout.config.FoldConfig;
+import dev.tokenlog.fanout.config.MetricsConfig;
 import dev.tokenlog.fanout.config.TopicsConfig;
-import dev.tokenlog.fanout.fold.AnswerFold;
 import dev.tokenlog.fanout.fold.FoldMetrics;
-import dev.tokenlog.fanout.fold.FoldSettings;
 import dev.tokenlog.fanout.fold.FoldTopics;
-import dev.tokenlog.serde.AvroSerdes;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import java.util.List;
 import org.apache.kafka.streams.Topology;
 
-/** Hands the fold topology to the Kafka Streams extension; the topology itself is built by {@link AnswerFold}. */
+/**
+ * Hands the topology to the Kafka Streams extension; it is built by {@link FanoutTopology}. Also
+ * publishes the fold's counters and the undecodable-record counts as metrics.
+ */
 @ApplicationScoped
 public class TopologyProducer {
 
@@ -30,15 +30,29 @@ public class TopologyProducer {
         return metrics;
     }
 
+    /** Undecodable input records, as {@code tokenlog_streams_undecodable_records_total{topic=...}}. */
     @Produces
-    public Topology topology(FanoutKafka kafka, TopicsConfig topics, FoldMetrics metrics) {
-        KafkaClients clients = kafka.clients();
-        return AnswerFold.build(
+    @ApplicationScoped
+    public DecodeFailures decodeFailures(MeterRegistry registry, TopicsConfig topics) {
+        DecodeFailures failures = new DecodeFailures();
+        for (String topic : List.of(topics.requests(), topics.chunks(), topics.answers())) {
+            FunctionCounter.builder("tokenlog.streams.undecodable.records", failures, f -> f.count(topic))
+                    .description("Records that could not be decoded and were skipped")
+                    .tag("topic", topic)
+                    .register(registry);
+        }
+        return failures;
+    }
+
+    @Produces
+    public Topology topology(FanoutKafka kafka, TopicsConfig topics, FoldConfig fold, MetricsConfig windows,
+                             FoldMetrics metrics, DecodeFailures failures) {
+        return FanoutTopology.build(
                 new FoldTopics(topics.requests(), topics.chunks(), topics.answers()),
-                AvroSerdes.serde(LlmRequest.class, clients.serdeConfig()),
-                AvroSerdes.serde(ChunkRecord.class, clients.serdeConfig()),
-                AvroSerdes.serde(FinalAnswer.class, clients.serdeConfig()),
-                FoldSettings.defaults(),
+                topics.metrics(),
+                TopologySerdes.avro(kafka.clients().serdeConfig(), failures),
+                fold.settings(),
+                windows.settings(fold),
                 metrics);
     }
 }

@@ -1,0 +1,34 @@
+package dev.tokenlog.fanout.streams;
+
+import dev.tokenlog.avro.ChunkRecord;
+import dev.tokenlog.avro.FinalAnswer;
+import dev.tokenlog.avro.LlmRequest;
+import dev.tokenlog.avro.ThroughputWindow;
+import dev.tokenlog.serde.AvroSerdes;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+
+/**
+ * The value serdes of the stream-fanout topology (keys are request ids or provider/model strings).
+ *
+ * @param requests {@code llm.requests}
+ * @param chunks   {@code llm.chunks}
+ * @param answers  {@code llm.answers}
+ * @param windows  {@code llm.metrics}
+ */
+public record TopologySerdes(Serde<LlmRequest> requests, Serde<ChunkRecord> chunks, Serde<FinalAnswer> answers,
+                             Serde<ThroughputWindow> windows) {
+
+    /**
+     * The registry-backed Avro serdes; the three input serdes count undecodable records in {@code failures}.
+     *
+     * @param serdeConfig registry settings ({@code tokenlog.registry.*})
+     */
+    public static TopologySerdes avro(Map<String, ?> serdeConfig, DecodeFailures failures) {
+        return new TopologySerdes(
+                failures.counting(AvroSerdes.serde(LlmRequest.class, serdeConfig)),
+                failures.counting(AvroSerdes.serde(ChunkRecord.class, serdeConfig)),
+                failures.counting(AvroSerdes.serde(FinalAnswer.class, serdeConfig)),
+                AvroSerdes.serde(ThroughputWindow.class, serdeConfig));
+    }
+}
