@@ -41,13 +41,45 @@ final class EventBridge implements ConverseStreamResponseHandler, Subscriber<Con
         this.provider = provider;
     }
 
-    /** The next signal; asks the SDK for one more event when it hands one out. */
+    /**
+     * The next signal; asks the SDK for one more event when it hands one out. When an exception frame
+     * arrives the SDK may report its own cancellation (through the future) before the exception
+     * itself and before the events queued ahead of it: such a cancellation, which we did not cause,
+     * is held back for up to {@link #PRECISE_CAUSE_WAIT_MS} ms so the events and the precise error
+     * come out first.
+     */
     Signal take() throws InterruptedException {
-        Signal signal = queue.take();
-        if (signal instanceof Signal.Event && !stopped) {
-            subscription.request(1);
+        Signal.Failed heldCancellation = null;
+        while (true) {
+            Signal signal = heldCancellation == null ? queue.take()
+                    : queue.poll(PRECISE_CAUSE_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (signal == null) {
+                return heldCancellation;
+            }
+            if (signal instanceof Signal.Failed f && !stopped && isCancellation(f.error())) {
+                heldCancellation = heldCancellation == null ? f : heldCancellation;
+                continue;
+            }
+            if (signal instanceof Signal.Event && !stopped && heldCancellation == null) {
+                subscription.request(1);
+            }
+            if (signal instanceof Signal.Event && heldCancellation != null) {
+                queue.add(heldCancellation); // keep it behind the remaining events
+            }
+            return signal;
         }
-        return signal;
+    }
+
+    private static final long PRECISE_CAUSE_WAIT_MS = 2000;
+
+    private static boolean isCancellation(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof java.util.concurrent.CancellationException
+                    || t.getClass().getSimpleName().equals("SdkCancellationException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Stops the event flow (the call was stopped or the adapter gave up) and wakes the caller. */
