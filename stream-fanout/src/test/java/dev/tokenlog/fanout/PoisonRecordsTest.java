@@ -161,7 +161,7 @@ class PoisonRecordsTest {
                 .setRequestId(id)
                 .setCreatedAt(createdAt.truncatedTo(ChronoUnit.MILLIS))
                 .setRoute(List.of(new RouteTarget("mock", "m1")))
-                .setMessages(List.of(new Message("user", "hello", null, null)))
+                .setMessages(List.of(new Message("user", "hello", null, null, java.util.List.of(), java.util.List.of())))
                 .setParams(GenerationParams.newBuilder().build())
                 .build();
     }
