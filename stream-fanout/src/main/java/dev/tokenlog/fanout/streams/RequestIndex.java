@@ -26,6 +26,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public class RequestIndex {
     private final KafkaStreams streams;
     private final GatewayConfig config;
+    private volatile boolean startedOnce;
 
     public RequestIndex(KafkaStreams streams, GatewayConfig config) {
         this.streams = streams;
@@ -44,22 +45,37 @@ public class RequestIndex {
         if (!RequestIds.isValid(id)) {
             throw ApiException.notFound("no stream with id '" + id + "'");
         }
+        FinalAnswer answer;
         try {
-            FinalAnswer answer = this.<FinalAnswer>store(AnswerFold.ANSWERS_STORE).get(id);
-            if (answer != null) {
-                return new Lookup(id, answer.getStatus().name(), answer, null);
-            }
+            answer = this.<FinalAnswer>store(AnswerFold.ANSWERS_STORE).get(id);
+        } catch (InvalidStateStoreException e) {
+            throw notReady();
+        }
+        if (answer != null) {
+            return new Lookup(id, answer.getStatus().name(), answer, null);
+        }
+        // The local fold state is unavailable while this instance has no fold task (at start or in a
+        // rebalance). A young request is then still PENDING; an older one cannot be told from an unknown id.
+        boolean foldStateAvailable = true;
+        try {
             FoldState state = this.<FoldState>store(AnswerFold.STATE_STORE).get(id);
             if (state != null) {
                 return new Lookup(id, String.valueOf(state.status()), null, state);
             }
         } catch (InvalidStateStoreException e) {
-            throw new ApiException(503, "starting", "the gateway's stream index is not ready yet; retry shortly");
+            foldStateAvailable = false;
         }
         if (RequestIds.timestampOf(id).isAfter(Instant.now().minus(config.pendingGrace()))) {
             return new Lookup(id, "PENDING", null, null);
         }
+        if (!foldStateAvailable) {
+            throw notReady();
+        }
         throw ApiException.notFound("no stream with id '" + id + "'");
+    }
+
+    private static ApiException notReady() {
+        return new ApiException(503, "starting", "the gateway's stream index is not ready yet; retry shortly");
     }
 
     /**
@@ -71,10 +87,17 @@ public class RequestIndex {
                 .enableStaleStores());
     }
 
-    /** Whether the fold runs and its stores answer queries (for readiness). */
+    /**
+     * Whether the fold runs and its stores answer queries (for readiness). The first assignment must
+     * have completed (state RUNNING once): before it, REBALANCING means no fold task exists here yet.
+     * Later rebalances keep the instance ready, since stale stores still answer.
+     */
     public boolean queryable() {
         KafkaStreams.State state = streams.state();
-        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+        if (state == KafkaStreams.State.RUNNING) {
+            startedOnce = true;
+        }
+        if (!startedOnce || (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING)) {
             return false;
         }
         try {
