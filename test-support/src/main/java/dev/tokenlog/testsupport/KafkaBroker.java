@@ -62,6 +62,7 @@ final class KafkaBroker {
         // and the shutdown hook inherit the loader set here.
         thread.setContextClassLoader(KafkaBroker.class.getClassLoader());
         BROKER_LOGGERS.forEach(logger -> logger.setLevel(Level.WARNING));
+        BrokerHalts.install();
         try {
             return startWithOwnClassLoader();
         } finally {
@@ -99,7 +100,10 @@ final class KafkaBroker {
         }
         KafkaClusterTestKit started = cluster;
         Runtime.getRuntime().addShutdownHook(
-                Thread.ofPlatform().name("test-kafka-shutdown").unstarted(() -> closeQuietly(started)));
+                Thread.ofPlatform().name("test-kafka-shutdown").unstarted(() -> {
+                    BrokerHalts.jvmExiting();
+                    closeQuietly(started);
+                }));
         LOG.log(System.Logger.Level.INFO, "Kafka broker at {0} started in {1} ms",
                 started.bootstrapServers(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
         return started.bootstrapServers();

@@ -22,7 +22,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * llm.requests ─▶ fold-register ─┐
- *                                ├─ fold-state (requestId → {@link FoldState})
+ *                                ├─ fold-state (requestId → {@link FoldState}), fold-deltas (output so far)
  * llm.chunks ───▶ fold-chunks ───┘──▶ llm.answers ──▶ answers-store (global)
  *                  └ every punctuateEvery: quiet for abandonAfter → ABANDONED
  * </pre>
@@ -32,6 +32,8 @@ import org.apache.kafka.streams.state.Stores;
 public final class AnswerFold {
     /** Local store of requests in flight: requestId → {@link FoldState}. */
     public static final String STATE_STORE = "fold-state";
+    /** Local store of the output deltas of requests in flight, see {@link OutputLog}. */
+    public static final String DELTAS_STORE = "fold-deltas";
     /** Global store over {@code llm.answers}: requestId → {@link FinalAnswer}, on every instance. */
     public static final String ANSWERS_STORE = "answers-store";
 
@@ -82,11 +84,14 @@ public final class AnswerFold {
                              FoldMetrics metrics) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new FoldStateSerde()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(DELTAS_STORE), Serdes.String(), Serdes.ByteArray()));
 
         builder.stream(topics.requests(), Consumed.with(Serdes.String(), requests).withName("fold-requests"))
                 .process(RequestRegistrar::new, Named.as("fold-register"), STATE_STORE);
 
-        chunks.process(() -> new ChunkFoldProcessor(settings, metrics), Named.as("fold-chunks"), STATE_STORE)
+        chunks.process(() -> new ChunkFoldProcessor(settings, metrics), Named.as("fold-chunks"), STATE_STORE,
+                        DELTAS_STORE)
                 .to(topics.answers(), Produced.with(Serdes.String(), answers).withName("fold-answers"));
 
         builder.globalTable(topics.answers(), Consumed.with(Serdes.String(), answers).withName("answers-source"),

@@ -17,9 +17,10 @@ import java.util.function.UnaryOperator;
  * @param lastSeq          highest seq folded; -1 before the Started
  * @param gaps             seq numbers skipped so far
  * @param chunkCount       chunks folded, Started included
- * @param text             answer text so far
- * @param reasoning        reasoning text so far
- * @param toolCalls        tool calls by index
+ * @param text             answer text held in the state itself: the start of it, up to {@link #INLINE_LIMIT};
+ *                         the rest is kept in {@link OutputLog} and joined when the answer is built
+ * @param reasoning        reasoning text, likewise
+ * @param toolCalls        tool calls by index (their arguments, likewise)
  * @param usage            last usage reported; null when none yet
  * @param firstTokenAt     producedAt of its first output chunk (text, reasoning or tool call)
  */
@@ -42,8 +43,23 @@ public record AttemptState(
                 toolCalls == null ? new TreeMap<>() : new TreeMap<>(toolCalls));
     }
 
+    /**
+     * Output held inline (text, reasoning, tool arguments) up to which deltas stay in the state; past
+     * it they go to the {@link OutputLog}, so that every state write stays below a constant size.
+     */
+    static final int INLINE_LIMIT = 2048;
+
     static AttemptState begin(String attemptId, Long firstChunkOffset) {
         return new AttemptState(attemptId, null, null, firstChunkOffset, -1, 0, 0, "", "", null, null, null);
+    }
+
+    /** Whether later output goes to the {@link OutputLog} (the inline output reached {@link #INLINE_LIMIT}). */
+    boolean spilled() {
+        long inline = (long) text.length() + reasoning.length();
+        for (ToolCallState call : toolCalls.values()) {
+            inline += call.arguments().length();
+        }
+        return inline >= INLINE_LIMIT;
     }
 
     /** Seq numbers missing between the last folded chunk and {@code seq}. */
@@ -76,6 +92,18 @@ public record AttemptState(
         calls.put(index, change.apply(calls.getOrDefault(index, ToolCallState.empty(index))));
         return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount,
                 text, reasoning, calls, usage, firstToken(producedAt));
+    }
+
+    /** Marks an output chunk whose text is kept elsewhere ({@link OutputLog}): only the first-token time. */
+    AttemptState output(Instant producedAt) {
+        return firstTokenAt != null ? this : new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq,
+                gaps, chunkCount, text, reasoning, toolCalls, usage, producedAt);
+    }
+
+    /** This attempt with its whole output, as assembled by {@link OutputLog#hydrate}. */
+    AttemptState withOutput(String fullText, String fullReasoning, SortedMap<Integer, ToolCallState> calls) {
+        return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount,
+                fullText, fullReasoning, calls, usage, firstTokenAt);
     }
 
     AttemptState usage(UsageState last) {

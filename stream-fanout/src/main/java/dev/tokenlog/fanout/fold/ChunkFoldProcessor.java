@@ -21,7 +21,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class ChunkFoldProcessor implements Processor<String, ChunkRecord, String, FinalAnswer> {
     private final FoldSettings settings;
     private final FoldMetrics metrics;
-    private final ChunkFolder folder;
+    private ChunkFolder folder;
+    private OutputLog output;
     private ProcessorContext<String, FinalAnswer> context;
     private KeyValueStore<String, FoldState> states;
     private AnsweredRequests answered;
@@ -30,13 +31,14 @@ final class ChunkFoldProcessor implements Processor<String, ChunkRecord, String,
     ChunkFoldProcessor(FoldSettings settings, FoldMetrics metrics) {
         this.settings = settings;
         this.metrics = metrics;
-        this.folder = new ChunkFolder(metrics);
     }
 
     @Override
     public void init(ProcessorContext<String, FinalAnswer> context) {
         this.context = context;
         this.states = context.getStateStore(AnswerFold.STATE_STORE);
+        this.output = new OutputLog(context.getStateStore(AnswerFold.DELTAS_STORE));
+        this.folder = new ChunkFolder(metrics, output);
         this.answered = AnsweredRequests.from(context);
         this.initializedAt = now();
         context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, at -> abandonIdle());
@@ -81,10 +83,14 @@ final class ChunkFoldProcessor implements Processor<String, ChunkRecord, String,
         }
         for (KeyValue<String, FoldState> kv : idle) {
             states.delete(kv.key);
+            FoldState state = kv.value;
+            if (state.attempt() != null && state.attempt().spilled()) {
+                state = state.withAttempt(output.drain(kv.key, state.attempt()), state.lastActivityAt());
+            }
             if (!answered.contains(kv.key)) {
                 metrics.onAnswer();
                 metrics.onAbandoned();
-                FinalAnswer answer = FinalAnswers.abandoned(kv.value, now, settings.abandonAfter());
+                FinalAnswer answer = FinalAnswers.abandoned(state, now, settings.abandonAfter());
                 context.forward(new Record<>(kv.key, answer, now.toEpochMilli()));
             }
         }

@@ -17,15 +17,17 @@ import org.jboss.logging.Logger;
 
 /**
  * Folds one chunk into its request's state: attempts, duplicates and gaps first (ARCHITECTURE.md,
- * guarantees 1–3), then the event itself. Knows nothing of stores; {@link ChunkFoldProcessor} applies
- * the returned {@link FoldStep}.
+ * guarantees 1–3), then the event itself. Output text goes to the {@link OutputLog} and is assembled
+ * at the terminal; {@link ChunkFoldProcessor} applies the returned {@link FoldStep} to the state store.
  */
 final class ChunkFolder {
     private static final Logger LOG = Logger.getLogger(ChunkFolder.class);
     private final FoldMetrics metrics;
+    private final OutputLog output;
 
-    ChunkFolder(FoldMetrics metrics) {
+    ChunkFolder(FoldMetrics metrics, OutputLog output) {
         this.metrics = metrics;
+        this.output = output;
     }
 
     /**
@@ -47,6 +49,9 @@ final class ChunkFolder {
                 return FoldStep.SKIP;
             }
         } else if (event instanceof Started && !s.isSuperseded(attemptId)) {
+            if (s.attempt() != null && s.attempt().spilled()) {
+                output.discard(s.requestId(), s.attemptId());
+            }
             s = s.beginAttempt(attemptId, at);
         } else {
             metrics.onStale();
@@ -59,29 +64,47 @@ final class ChunkFolder {
                     missing, chunk.getSeq());
         }
         metrics.onFolded();
-        return apply(s, s.attempt().advance(chunk.getSeq()), event, chunk.getProducedAt(), now);
+        return apply(s, s.attempt().advance(chunk.getSeq()), chunk.getSeq(), event, chunk.getProducedAt(), now);
     }
 
-    private FoldStep apply(FoldState s, AttemptState a, Object event, Instant producedAt, Instant now) {
+    private FoldStep apply(FoldState s, AttemptState a, long seq, Object event, Instant producedAt, Instant now) {
         return switch (event) {
             case Started e -> keep(s, a.source(e.getProvider(), e.getModel()), now);
-            case TextDelta e -> keep(s, a.appendText(e.getText(), producedAt), now);
-            case ReasoningDelta e -> keep(s, a.appendReasoning(e.getText(), producedAt), now);
+            case TextDelta e -> keep(s, append(s, seq, new OutputDelta.Text(e.getText()), a, producedAt), now);
+            case ReasoningDelta e -> keep(s, append(s, seq, new OutputDelta.Reasoning(e.getText()), a, producedAt), now);
             case ToolCallStarted e ->
                     keep(s, a.toolCall(e.getIndex(), t -> t.named(e.getId(), e.getName()), producedAt), now);
-            case ToolCallDelta e ->
-                    keep(s, a.toolCall(e.getIndex(), t -> t.append(e.getArgumentsDelta()), producedAt), now);
+            case ToolCallDelta e -> keep(s, append(s, seq, new OutputDelta.ToolArguments(e.getIndex(),
+                    e.getArgumentsDelta()), a.toolCall(e.getIndex(), t -> t, producedAt), producedAt), now);
             case ToolCallFinished e -> keep(s, a.toolCall(e.getIndex(), ToolCallState::finish, producedAt), now);
             case Usage e -> keep(s, a.usage(UsageState.of(e)), now);
-            case Completed e -> emit(FinalAnswers.completed(s.withAttempt(a, now), e, producedAt));
-            case Failed e -> emit(FinalAnswers.failed(s.withAttempt(a, now), e, producedAt));
-            case Cancelled e -> emit(FinalAnswers.cancelled(s.withAttempt(a, now), e, producedAt));
+            case Completed e -> emit(FinalAnswers.completed(complete(s, a, now), e, producedAt));
+            case Failed e -> emit(FinalAnswers.failed(complete(s, a, now), e, producedAt));
+            case Cancelled e -> emit(FinalAnswers.cancelled(complete(s, a, now), e, producedAt));
             default -> {
                 // A union branch this fold does not know yet: counted as folded, changes nothing.
                 LOG.warnf("request %s: unknown chunk event %s ignored", s.requestId(), event.getClass().getName());
                 yield keep(s, a, now);
             }
         };
+    }
+
+    /** Inline while the attempt's output is small (no extra store work), then into the {@link OutputLog}. */
+    private AttemptState append(FoldState s, long seq, OutputDelta delta, AttemptState a, Instant producedAt) {
+        if (!a.spilled()) {
+            return switch (delta) {
+                case OutputDelta.Text t -> a.appendText(t.text(), producedAt);
+                case OutputDelta.Reasoning r -> a.appendReasoning(r.text(), producedAt);
+                case OutputDelta.ToolArguments t -> a.toolCall(t.index(), c -> c.append(t.text()), producedAt);
+            };
+        }
+        output.append(s.requestId(), a.attemptId(), seq, delta);
+        return a.output(producedAt);
+    }
+
+    /** The state with the attempt's whole output; its spilled deltas are dropped. */
+    private FoldState complete(FoldState s, AttemptState a, Instant now) {
+        return s.withAttempt(a.spilled() ? output.drain(s.requestId(), a) : a, now);
     }
 
     private static FoldStep keep(FoldState s, AttemptState a, Instant now) {

@@ -11,9 +11,10 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * JSON serde of {@link FoldState}. The state is internal to the fold (its store and changelog), so
- * plain JSON is enough; unknown properties are ignored so that a newer state can be read by an
- * older fold during a rolling upgrade.
+ * Serde of {@link FoldState} in the fold's store and changelog. Writes the compact binary form of
+ * {@link FoldStateCodec} (the fold rewrites a request's state on every chunk, so the cost matters);
+ * reads it and also the JSON that earlier versions wrote (it starts with '{'), ignoring unknown
+ * JSON properties, so state and changelogs of an earlier version restore after an upgrade.
  */
 public final class FoldStateSerde implements Serde<FoldState> {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -28,7 +29,7 @@ public final class FoldStateSerde implements Serde<FoldState> {
                 return null;
             }
             try {
-                return JSON.writeValueAsBytes(state);
+                return FoldStateCodec.write(state);
             } catch (IOException e) {
                 throw new SerializationException("cannot write fold state of " + state.requestId(), e);
             }
@@ -42,8 +43,9 @@ public final class FoldStateSerde implements Serde<FoldState> {
                 return null;
             }
             try {
-                return JSON.readValue(bytes, FoldState.class);
-            } catch (IOException e) {
+                return bytes.length > 0 && bytes[0] == '{' ? JSON.readValue(bytes, FoldState.class)
+                        : FoldStateCodec.read(bytes);
+            } catch (IOException | RuntimeException e) {
                 throw new SerializationException("cannot read fold state from " + topic, e);
             }
         };

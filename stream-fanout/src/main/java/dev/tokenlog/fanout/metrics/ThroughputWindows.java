@@ -65,7 +65,7 @@ public final class ThroughputWindows {
     public static void addTo(StreamsBuilder builder, KStream<String, ChunkRecord> chunks, String metricsTopic,
                              Serde<ThroughputWindow> windows, ThroughputSettings settings) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(TRACK_STORE), Serdes.String(), new JsonSerde<>(Track.class)));
+                Stores.persistentKeyValueStore(TRACK_STORE), Serdes.String(), new TrackSerde()));
 
         chunks.process(() -> new AttemptTracker(settings), Named.as("throughput-track"), TRACK_STORE)
                 .groupByKey(Grouped.with("throughput-events", Serdes.String(), new JsonSerde<>(AttemptEvent.class)))

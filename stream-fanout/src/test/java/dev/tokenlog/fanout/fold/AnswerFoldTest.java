@@ -355,7 +355,50 @@ class AnswerFoldTest {
         assertThat(store.get(id).value().getText()).isEqualTo("stored");
     }
 
+    @Test
+    void longAnswerSpillsPastTheInlineLimitSoStateWritesStopGrowing() {
+        String id = submit(T0, null);
+        AttemptScript stale = attempt(id, "a0");
+        send(stale.started("mock", "m1"), stale.text("x".repeat(AttemptState.INLINE_LIMIT)), stale.text("spilled"));
+        KeyValueStore<String, byte[]> deltas = driver.getKeyValueStore(AnswerFold.DELTAS_STORE);
+        assertThat(countEntries(deltas)).isEqualTo(1);
+        AttemptScript a = attempt(id, "a1");
+        send(a.started("mock", "m1"));
+        assertThat(countEntries(deltas)).as("the superseded attempt's deltas are dropped").isZero();
+
+        FoldStateSerde serde = new FoldStateSerde();
+        StringBuilder expected = new StringBuilder();
+        int sizeAt400 = 0;
+        for (int i = 0; i < 600; i++) {
+            String word = "word" + i + " ";
+            expected.append(word);
+            send(a.text(word));
+            if (i == 400) {
+                sizeAt400 = serde.serializer().serialize("t", states.get(id)).length;
+            }
+        }
+        int sizeAt600 = serde.serializer().serialize("t", states.get(id)).length;
+        assertThat(sizeAt600).as("state bytes no longer grow").isEqualTo(sizeAt400)
+                .isLessThan(AttemptState.INLINE_LIMIT + 512);
+        assertThat(countEntries(deltas)).isBetween(300L, 599L);
+
+        send(a.completed(FinishReason.STOP, null));
+        assertThat(onlyAnswer(id).getText()).isEqualTo(expected.toString());
+        assertThat(countEntries(deltas)).as("dropped with the answer").isZero();
+    }
+
     // ---- helpers ----
+
+    private static long countEntries(KeyValueStore<String, byte[]> store) {
+        try (var all = store.all()) {
+            long n = 0;
+            while (all.hasNext()) {
+                all.next();
+                n++;
+            }
+            return n;
+        }
+    }
 
     private String submit(Instant createdAt, String owner) {
         String id = uuidV7(createdAt);
