@@ -15,11 +15,35 @@ public abstract sealed class SchemaRegistryException extends SerializationExcept
         super(message, cause);
     }
 
+    /**
+     * Whether the registry itself failed (unreachable, 408, 429 or 5xx) rather than the record or the
+     * schema: the same call may succeed later, so a consumer must wait and retry the record, never
+     * skip or dead-letter it.
+     */
+    public boolean isTransient() {
+        return false;
+    }
+
+    /** Whether {@code failure}, or any of its causes, is a {@linkplain #isTransient() transient} registry failure. */
+    public static boolean isTransient(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SchemaRegistryException e && e.isTransient()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The registry did not answer: connection refused, DNS failure or timeout. Usually transient. */
     public static final class Unreachable extends SchemaRegistryException {
         Unreachable(String url, String what, Throwable cause) {
             super("Schema registry at " + url + " is unreachable (" + what + "). Check that it is running and "
                     + "that tokenlog.registry.url points at its Confluent-compatible API; the call can be retried.", cause);
+        }
+
+        @Override
+        public boolean isTransient() {
+            return true;
         }
     }
 
@@ -104,6 +128,11 @@ public abstract sealed class SchemaRegistryException extends SerializationExcept
         /** The HTTP status, or 0 when the answer could not be parsed. */
         public int status() {
             return status;
+        }
+
+        @Override
+        public boolean isTransient() {
+            return status == 408 || status == 429 || status >= 500;
         }
     }
 }

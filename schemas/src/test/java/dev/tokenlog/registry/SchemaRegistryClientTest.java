@@ -101,7 +101,7 @@ class SchemaRegistryClientTest {
         try (SchemaRegistryClient client = client(Optional.empty(), Optional.empty())) {
             assertThatThrownBy(() -> client.register("t-value", SCHEMA))
                     .isInstanceOfSatisfying(SchemaRegistryException.HttpError.class,
-                            e -> assertThat(e.status()).isEqualTo(500))
+                            e -> assertThat(e.isTransient()).as("a 5xx may pass").isTrue())
                     .hasMessageContaining("register a schema under subject 't-value'")
                     .hasMessageContaining("HTTP 500: Error in the backend data store");
         }
@@ -114,6 +114,7 @@ class SchemaRegistryClientTest {
             assertThatThrownBy(() -> client.lookup("t-value", SCHEMA))
                     .isInstanceOf(SchemaRegistryException.HttpError.class)
                     .hasMessageContaining("HTTP 404")
+                    .matches(e -> !SchemaRegistryException.isTransient(e), "a 404 is no transient failure")
                     .hasMessageContaining("check tokenlog.registry.url (for Apicurio Registry it ends in /apis/ccompat/v7)");
             assertThatThrownBy(() -> client.schemaById(3)).isInstanceOf(SchemaRegistryException.HttpError.class);
             assertThatThrownBy(() -> client.latest("t-value")).isInstanceOf(SchemaRegistryException.HttpError.class);
@@ -157,6 +158,8 @@ class SchemaRegistryClientTest {
                     .hasMessageContaining(url)
                     .hasMessageContaining("connection refused")
                     .hasMessageContaining("fetch schema id 1")
+                    .matches(e -> SchemaRegistryException.isTransient(new RuntimeException("wrapped", e)),
+                            "unreachable is transient, also when wrapped")
                     .message().doesNotContain("s3cret").doesNotContain("alice");
         }
     }
@@ -173,5 +176,25 @@ class SchemaRegistryClientTest {
                         .hasMessageContaining("no answer within 300 ms");
             }
         }
+    }
+
+    @Test
+    void onlyRegistryFailuresThatMayPassAreTransient() {
+        for (int status : new int[] {408, 429, 500, 502, 503}) {
+            stub.failWith(status, "{\"message\":\"busy\"}");
+            try (SchemaRegistryClient client = client(Optional.empty(), Optional.empty())) {
+                assertThatThrownBy(() -> client.schemaById(7)).as("HTTP %d", status)
+                        .matches(SchemaRegistryException::isTransient, "transient");
+            }
+        }
+        for (int status : new int[] {400, 401, 403, 409, 422}) {
+            stub.failWith(status, "{\"message\":\"no\"}");
+            try (SchemaRegistryClient client = client(Optional.empty(), Optional.empty())) {
+                assertThatThrownBy(() -> client.register("t-value", SCHEMA)).as("HTTP %d", status)
+                        .isInstanceOf(SchemaRegistryException.class)
+                        .matches(e -> !SchemaRegistryException.isTransient(e), "not transient");
+            }
+        }
+        assertThat(SchemaRegistryException.isTransient(new IllegalStateException("bad bytes"))).isFalse();
     }
 }

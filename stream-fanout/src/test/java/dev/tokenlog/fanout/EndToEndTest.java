@@ -9,9 +9,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +24,6 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(TokenlogTestResource.class)
 class EndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static WorkerProcess worker;
 
     @TestHTTPResource("/")
@@ -139,38 +135,30 @@ class EndToEndTest {
     }
 
     private JsonNode create(String model, String prompt, String tps) throws IOException, InterruptedException {
-        HttpResponse<String> response = post("/v1/streams", """
-                {"model":"%s","messages":[{"role":"user","content":"%s"}],"max_tokens":64,
-                 "metadata":{"mock.tps":"%s","mock.ttft-ms":"0"}}""".formatted(model, prompt, tps));
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        return TestJson.parse(response.body());
+        return api().createMock(model, prompt, 64, tps);
     }
 
     private JsonNode awaitStatus(String id, String status) {
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(WAIT).until(() -> {
-            last[0] = getJson("/v1/streams/" + id);
-            return status.equals(last[0].get("status").asText());
-        });
-        return last[0];
+        return api().awaitStatus(id, status, WAIT);
     }
 
     private JsonNode getJson(String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = get(path);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return TestJson.parse(response.body());
+        return api().getJson(path);
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).build(), HttpResponse.BodyHandlers.ofString());
+        return api().get(path);
     }
 
     private HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return api().post(path, json);
     }
 
     private String url(String path) {
-        return base.replaceAll("/$", "") + path;
+        return api().url(path);
+    }
+
+    private GatewayApi api() {
+        return new GatewayApi(base);
     }
 }

@@ -14,6 +14,7 @@ import dev.tokenlog.avro.RouteTarget;
 import dev.tokenlog.avro.Started;
 import dev.tokenlog.avro.TextDelta;
 import dev.tokenlog.fanout.streams.DecodeFailures;
+import dev.tokenlog.fanout.streams.RegistryAwareDecodeHandler;
 import dev.tokenlog.schemas.RequestIds;
 import dev.tokenlog.schemas.Topics;
 import dev.tokenlog.serde.WireFormat;
@@ -51,7 +52,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(TokenlogTestResource.class)
 class PoisonRecordsTest {
-    private static final String HANDLER_LOGGER = "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler";
+    private static final String HANDLER_LOGGER = RegistryAwareDecodeHandler.class.getName();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TestHTTPResource("/")
@@ -117,8 +118,8 @@ class PoisonRecordsTest {
         assertThat(failures.count(Topics.CHUNKS) - chunksBefore).isEqualTo(4);
         for (long offset : poisonOffsets) {
             assertThat(logged).as("a warning naming offset %d", offset)
-                    .anyMatch(m -> m.contains("Exception caught during Deserialization") && m.contains("offset: " + offset)
-                            && (m.contains("topic: " + Topics.CHUNKS) || m.contains("topic: " + Topics.REQUESTS)));
+                    .anyMatch(m -> m.matches("(?s)skipping undecodable record (" + Topics.CHUNKS + "|" + Topics.REQUESTS
+                            + ")-\\d+@" + offset + ": .*"));
         }
         String prometheus = HTTP.send(HttpRequest.newBuilder(URI.create(url("/q/metrics"))).build(),
                 HttpResponse.BodyHandlers.ofString()).body();

@@ -8,10 +8,6 @@ import dev.tokenlog.testsupport.TokenlogTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +24,6 @@ import org.junit.jupiter.api.Test;
 class WorkerCrashTest {
     private static final int REQUESTS = 12;
     private static final int WORDS = 30;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Map<String, String> FAST_FAILOVER = Map.of("TOKENLOG_WORKER_SESSION_TIMEOUT", "6s");
 
     @TestHTTPResource("/")
@@ -73,14 +68,7 @@ class WorkerCrashTest {
     }
 
     private String create() throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "v1/streams"))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("""
-                        {"model":"mock/lorem","messages":[{"role":"user","content":"go"}],"max_tokens":%d,
-                         "metadata":{"mock.tps":"5","mock.ttft-ms":"0"}}""".formatted(WORDS))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        return TestJson.parse(response.body()).get("id").asText();
+        return api().createMock("mock/lorem", "go", WORDS, "5").get("id").asText();
     }
 
     private String status(String id) throws Exception {
@@ -88,9 +76,10 @@ class WorkerCrashTest {
     }
 
     private JsonNode get(String id) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "v1/streams/" + id)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return TestJson.parse(response.body());
+        return api().stream(id);
+    }
+
+    private GatewayApi api() {
+        return new GatewayApi(base);
     }
 }

@@ -80,6 +80,27 @@ final class WorkerProcess implements AutoCloseable {
         return text.substring(Math.max(0, text.length() - 4000));
     }
 
+    /** Sends SIGTERM, as an orchestrator stopping the worker would: it drains, then exits. */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** Waits until the process has exited; false if it still runs after {@code timeout}. */
+    boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits until the worker's log has a line containing {@code text}. */
+    void awaitLog(String text, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Files.readString(log).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("llm-worker never logged '" + text + "'; log: " + tail());
+            }
+            TimeUnit.MILLISECONDS.sleep(50); // poll interval while waiting on a condition
+        }
+    }
+
     /** Kills the worker as a crash would: no shutdown, no drain, no offset commit. */
     void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();

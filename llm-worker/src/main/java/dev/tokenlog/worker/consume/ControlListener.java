@@ -2,6 +2,7 @@ package dev.tokenlog.worker.consume;
 
 import dev.tokenlog.avro.ControlCommand;
 import dev.tokenlog.avro.ControlType;
+import dev.tokenlog.registry.SchemaRegistryException;
 import dev.tokenlog.worker.WorkerKafka;
 import dev.tokenlog.worker.config.TopicsConfig;
 import dev.tokenlog.worker.stream.RunningStreams;
@@ -10,7 +11,9 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -29,6 +32,7 @@ public class ControlListener {
     private final String topic;
     private final RunningStreams running;
     private final Deserializer<ControlCommand> deserializer;
+    private final RegistryWait registryWait = new RegistryWait("control listener");
     private volatile boolean active = true;
     private Thread loop;
 
@@ -55,23 +59,34 @@ public class ControlListener {
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             while (active) {
+                Set<TopicPartition> waiting = new HashSet<>();
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    handle(record);
+                    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                    if (!waiting.contains(tp) && !handle(tp, record)) {
+                        consumer.seek(tp, record.offset());
+                        waiting.add(tp);
+                    }
                 }
+                registryWait.after(!waiting.isEmpty());
             }
         } catch (RuntimeException e) {
             LOG.error("control listener stopped unexpectedly; cancel commands are not obeyed", e);
         }
     }
 
-    private void handle(ConsumerRecord<String, byte[]> record) {
+    /** Obeys one command; false when the schema registry failed transiently and the record must be read again. */
+    private boolean handle(TopicPartition tp, ConsumerRecord<String, byte[]> record) {
         ControlCommand command;
         try {
             command = deserializer.deserialize(record.topic(), record.headers(), record.value());
         } catch (RuntimeException e) {
+            if (SchemaRegistryException.isTransient(e)) {
+                registryWait.failed(tp, record.offset(), e);
+                return false;
+            }
             LOG.warnf("skipping undecodable control record %s-%d@%d: %s",
                     record.topic(), record.partition(), record.offset(), e.getMessage());
-            return;
+            return true;
         }
         if (command != null && command.getType() == ControlType.CANCEL) {
             String reason = command.getReason() == null ? "cancelled" : command.getReason();
@@ -79,5 +94,6 @@ public class ControlListener {
                 LOG.infof("request %s cancelled: %s", command.getRequestId(), reason);
             }
         }
+        return true;
     }
 }

@@ -2,6 +2,7 @@ package dev.tokenlog.worker.consume;
 
 import dev.tokenlog.avro.ChunkRecord;
 import dev.tokenlog.avro.LlmRequest;
+import dev.tokenlog.registry.SchemaRegistryException;
 import dev.tokenlog.worker.WorkerKafka;
 import dev.tokenlog.worker.config.TopicsConfig;
 import dev.tokenlog.worker.config.WorkerConfig;
@@ -13,8 +14,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +49,7 @@ public class RequestConsumer {
     private final Deserializer<LlmRequest> deserializer;
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final OffsetTracker tracker = new OffsetTracker();
+    private final RegistryWait registryWait = new RegistryWait("request consumer");
     private final ExecutorService streams = Executors.newVirtualThreadPerTaskExecutor();
     /** Per assigned partition: the end offset at assignment; records below it may be redeliveries. */
     private final java.util.Map<TopicPartition, Long> backlogEnd = new java.util.HashMap<>();
@@ -90,9 +94,15 @@ public class RequestConsumer {
             consumer.subscribe(List.of(topics.requests()), new Rebalance(consumer));
             long nextCommit = 0;
             while (accepting) {
+                Set<TopicPartition> waiting = new HashSet<>();
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    take(record);
+                    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                    if (!waiting.contains(tp) && !take(tp, record)) {
+                        consumer.seek(tp, record.offset()); // read it again once the registry answers
+                        waiting.add(tp);
+                    }
                 }
+                registryWait.after(!waiting.isEmpty());
                 collectOutcomes();
                 flowControl(consumer);
                 if (System.nanoTime() >= nextCommit) {
@@ -106,9 +116,12 @@ public class RequestConsumer {
         }
     }
 
-    private void take(ConsumerRecord<String, byte[]> record) {
-        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-        tracker.started(tp, record.offset());
+    /**
+     * Starts a request, or dead-letters it when it cannot be decoded or is invalid. Returns false, having
+     * done nothing, when the schema registry failed transiently: the record is fine and must be read
+     * again, not dead-lettered.
+     */
+    private boolean take(TopicPartition tp, ConsumerRecord<String, byte[]> record) {
         Optional<String> problem;
         LlmRequest request = null;
         try {
@@ -117,18 +130,35 @@ public class RequestConsumer {
                     ? Optional.of("record has no value")
                     : RequestValidation.problem(record.key(), request);
         } catch (RuntimeException e) {
+            if (SchemaRegistryException.isTransient(e)) {
+                registryWait.failed(tp, record.offset(), e);
+                return false;
+            }
             problem = Optional.of("cannot decode LlmRequest: " + e.getMessage());
         }
         if (problem.isPresent()) {
+            tracker.started(tp, record.offset());
             deadLetter(record, problem.get(), tp);
-            return;
+            return true;
         }
-        if (alreadyEnded(tp, record, request)) {
+        boolean ended;
+        try {
+            ended = alreadyEnded(tp, record, request);
+        } catch (RuntimeException e) {
+            if (!SchemaRegistryException.isTransient(e)) {
+                throw e;
+            }
+            registryWait.failed(tp, record.offset(), e);
+            return false;
+        }
+        tracker.started(tp, record.offset());
+        if (ended) {
             tracker.finished(tp, record.offset());
-            return;
+            return true;
         }
         LlmRequest accepted = request;
         streams.submit(() -> outcomes.add(new Outcome(tp, record.offset(), runner.run(accepted))));
+        return true;
     }
 
     /**
@@ -140,14 +170,14 @@ public class RequestConsumer {
         if (end == null) {
             return false;
         }
-        if (record.offset() >= end - 1) {
-            backlogEnd.remove(tp);
-        }
         if (terminals == null) {
             terminals = new TerminalIndex(kafka.consumer(null, "tokenlog-worker-terminals"),
                     kafka.deserializer(ChunkRecord.class), topics.chunks(), config.clockSkew());
         }
         boolean ended = terminals.hasTerminal(request.getRequestId(), request.getCreatedAt().toEpochMilli());
+        if (record.offset() >= end - 1) {
+            backlogEnd.remove(tp);
+        }
         if (ended) {
             LOG.infof("request %s already has a terminal in %s: not executed again", request.getRequestId(), topics.chunks());
         }

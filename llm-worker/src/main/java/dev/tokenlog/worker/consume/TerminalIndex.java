@@ -4,6 +4,7 @@ import dev.tokenlog.avro.Cancelled;
 import dev.tokenlog.avro.ChunkRecord;
 import dev.tokenlog.avro.Completed;
 import dev.tokenlog.avro.Failed;
+import dev.tokenlog.registry.SchemaRegistryException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -89,6 +90,9 @@ final class TerminalIndex implements AutoCloseable {
             Object event = deserializer.deserialize(record.topic(), record.headers(), record.value()).getEvent();
             return event instanceof Completed || event instanceof Failed || event instanceof Cancelled;
         } catch (RuntimeException e) {
+            if (SchemaRegistryException.isTransient(e)) {
+                throw e; // the chunk may well be a terminal: the caller waits for the registry
+            }
             return false; // a poison chunk is not a terminal; the fold reports it
         }
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenlog.avro.ContentPart;
 import dev.tokenlog.avro.Message;
 import dev.tokenlog.avro.MessageToolCall;
+import dev.tokenlog.avro.ToolDefinition;
 import dev.tokenlog.schemas.ImageDataUrl;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -90,11 +91,16 @@ public final class MessageContent {
      * are refused with INVALID_REQUEST (never dropped silently).
      */
     public static String textOnly(Message m, String where, String provider) throws ProviderException {
+        refuseToolCalls(m, where, provider);
+        return text(m, where, provider);
+    }
+
+    /** For an adapter that cannot replay earlier tool calls: INVALID_REQUEST when the message has any. */
+    public static void refuseToolCalls(Message m, String where, String provider) throws ProviderException {
         if (!m.getToolCalls().isEmpty()) {
             throw invalid(where + " (role " + m.getRole() + ") carries earlier tool calls, which provider '" + provider
                     + "' cannot replay yet; send the conversation without them or use another provider");
         }
-        return text(m, where, provider);
     }
 
     /**
@@ -118,6 +124,23 @@ public final class MessageContent {
         }
         throw invalid("tool call '" + call.getId() + "' (" + call.getName() + ") has argumentsJson that is not a JSON"
                 + " object, and provider '" + provider + "' takes the arguments as an object");
+    }
+
+    /**
+     * The JSON Schema of a tool's parameters as an object, parsed once for every adapter.
+     *
+     * @throws ProviderException INVALID_REQUEST when {@code parametersJson} is not a JSON object
+     */
+    public static ObjectNode toolSchema(ToolDefinition tool) throws ProviderException {
+        try {
+            if (JSON.readTree(tool.getParametersJson()) instanceof ObjectNode schema) {
+                return schema;
+            }
+        } catch (JsonProcessingException notJson) {
+            // reported below
+        }
+        throw invalid("tool '" + tool.getName() + "' has parametersJson that is not a JSON object; give its JSON"
+                + " Schema as an object");
     }
 
     private static Part resolve(ContentPart part, String where) throws ProviderException {

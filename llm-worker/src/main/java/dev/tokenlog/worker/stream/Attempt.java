@@ -114,7 +114,7 @@ final class Attempt {
     private ProviderException once(ProviderRegistry.Configured configured, RouteTarget target, int routeIndex,
                                    TryPolicy policy) throws ExecutionException, ShutdownInterrupt {
         handle.arm(policy.firstToken(), policy.idle());
-        ProviderCall call = new ProviderCall(request, target.getModel(), handle::closeOnStop);
+        ProviderCall call = new ProviderCall(request, target.getModel(), handle::closeOnStop, policy.connect());
         TextCoalescer out = new TextCoalescer(context.coalesceWindow(), context.scheduler(), event -> {
             if (event.isOutput() || event instanceof ProviderEvent.Finished) {
                 writer.start(target.getProvider(), target.getModel(), routeIndex);

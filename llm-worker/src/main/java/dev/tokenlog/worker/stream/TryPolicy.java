@@ -8,18 +8,21 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Timeouts and retry pacing of one route target for one request: the provider entry's settings,
- * overridden per request by metadata {@code timeout.first-token-ms} and {@code timeout.idle-ms}.
+ * overridden per request by metadata {@code timeout.connect-ms}, {@code timeout.first-token-ms} and
+ * {@code timeout.idle-ms}. {@code connect} is null when the request does not override the entry's.
  */
-record TryPolicy(Duration firstToken, Duration idle, int maxRetries, Duration backoff, Duration backoffMax) {
+record TryPolicy(Duration connect, Duration firstToken, Duration idle, int maxRetries, Duration backoff, Duration backoffMax) {
+    static final String CONNECT_KEY = "timeout.connect-ms";
     static final String FIRST_TOKEN_KEY = "timeout.first-token-ms";
     static final String IDLE_KEY = "timeout.idle-ms";
 
     /** Defaults when a target names no configured entry (it fails at once anyway). */
-    static final TryPolicy NONE = new TryPolicy(Duration.ofMinutes(1), Duration.ofMinutes(1), 0, Duration.ZERO, Duration.ZERO);
+    static final TryPolicy NONE = new TryPolicy(null, Duration.ofMinutes(1), Duration.ofMinutes(1), 0, Duration.ZERO, Duration.ZERO);
 
     static TryPolicy of(ProvidersConfig.ProviderEntry entry, LlmRequest request) {
         Map<String, String> metadata = request.getMetadata();
         return new TryPolicy(
+                millis(metadata, CONNECT_KEY, null),
                 millis(metadata, FIRST_TOKEN_KEY, entry.firstTokenTimeout()),
                 millis(metadata, IDLE_KEY, entry.idleTimeout()),
                 entry.maxRetries(), entry.retryBackoff(), entry.retryBackoffMax());

@@ -1,5 +1,6 @@
 package dev.tokenlog.fanout.streams;
 
+import dev.tokenlog.registry.SchemaRegistryException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -11,9 +12,9 @@ import org.apache.kafka.common.serialization.Serdes;
 /**
  * Counts records that could not be decoded, by topic. {@link #counting(Serde)} wraps an input serde:
  * its deserializer counts each failure and rethrows it, and Kafka Streams' configured
- * {@code deserialization.exception.handler} ({@code LogAndContinueExceptionHandler} in
- * application.properties) then logs the record's topic, partition and offset and skips it, so a
- * poison record never stops the app (ARCHITECTURE.md, guarantee 8).
+ * {@code deserialization.exception.handler} ({@link RegistryAwareDecodeHandler}) then logs the record's
+ * topic, partition and offset and skips it, so a poison record never stops the app (ARCHITECTURE.md,
+ * guarantee 8). Transient schema-registry failures are not counted: those records are read again.
  */
 public final class DecodeFailures {
     private final Map<String, LongAdder> byTopic = new ConcurrentHashMap<>();
@@ -50,7 +51,9 @@ public final class DecodeFailures {
             try {
                 return delegate.deserialize(topic, data);
             } catch (RuntimeException e) {
-                failed(topic);
+                if (!SchemaRegistryException.isTransient(e)) {
+                    failed(topic);
+                }
                 throw e;
             }
         }
@@ -60,7 +63,9 @@ public final class DecodeFailures {
             try {
                 return delegate.deserialize(topic, headers, data);
             } catch (RuntimeException e) {
-                failed(topic);
+                if (!SchemaRegistryException.isTransient(e)) {
+                    failed(topic);
+                }
                 throw e;
             }
         }

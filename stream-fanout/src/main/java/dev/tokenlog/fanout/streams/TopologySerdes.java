@@ -20,15 +20,16 @@ public record TopologySerdes(Serde<LlmRequest> requests, Serde<ChunkRecord> chun
                              Serde<ThroughputWindow> windows) {
 
     /**
-     * The registry-backed Avro serdes; the three input serdes count undecodable records in {@code failures}.
+     * The registry-backed Avro serdes, patient with short registry outages ({@link RegistryPatience}); the
+     * three input serdes count undecodable records in {@code failures}.
      *
      * @param serdeConfig registry settings ({@code tokenlog.registry.*})
      */
     public static TopologySerdes avro(Map<String, ?> serdeConfig, DecodeFailures failures) {
         return new TopologySerdes(
-                failures.counting(AvroSerdes.serde(LlmRequest.class, serdeConfig)),
-                failures.counting(AvroSerdes.serde(ChunkRecord.class, serdeConfig)),
-                failures.counting(AvroSerdes.serde(FinalAnswer.class, serdeConfig)),
-                AvroSerdes.serde(ThroughputWindow.class, serdeConfig));
+                failures.counting(RegistryPatience.patient(AvroSerdes.serde(LlmRequest.class, serdeConfig))),
+                failures.counting(RegistryPatience.patient(AvroSerdes.serde(ChunkRecord.class, serdeConfig))),
+                failures.counting(RegistryPatience.patient(AvroSerdes.serde(FinalAnswer.class, serdeConfig))),
+                RegistryPatience.patient(AvroSerdes.serde(ThroughputWindow.class, serdeConfig)));
     }
 }

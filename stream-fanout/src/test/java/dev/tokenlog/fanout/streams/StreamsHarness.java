@@ -48,6 +48,8 @@ final class StreamsHarness implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final Serializer<ChunkRecord> chunkSerializer;
     private final List<KafkaStreams> started = new ArrayList<>();
+    final DecodeFailures decodeFailures = new DecodeFailures();
+    final StreamThreadFailures threadFailures = new StreamThreadFailures();
 
     StreamsHarness(String name) {
         String suffix = name + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -64,14 +66,20 @@ final class StreamsHarness implements AutoCloseable {
 
     /** A started Kafka Streams instance of the topology with the app's settings, plus overrides. */
     KafkaStreams start(Path stateDir, FoldMetrics metrics, Map<String, Object> overrides) {
+        return start(stateDir, metrics, overrides, clients.serdeConfig());
+    }
+
+    /** As {@link #start(Path, FoldMetrics, Map)}, with the topology's serdes configured by {@code serdeConfig}. */
+    KafkaStreams start(Path stateDir, FoldMetrics metrics, Map<String, Object> overrides, Map<String, ?> serdeConfig) {
         Properties props = appStreamsProperties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, clients.bootstrapServers());
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.putAll(overrides);
         KafkaStreams streams = new KafkaStreams(FanoutTopology.build(topics, metricsTopic,
-                TopologySerdes.avro(clients.serdeConfig(), new DecodeFailures()), FoldSettings.defaults(),
+                TopologySerdes.avro(serdeConfig, decodeFailures), FoldSettings.defaults(),
                 ThroughputSettings.defaults(), metrics), props);
+        streams.setUncaughtExceptionHandler(threadFailures); // as the app's bean
         started.add(streams);
         streams.start();
         return streams;

@@ -1,7 +1,6 @@
 package dev.tokenlog.worker.provider.anthropic;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenlog.avro.GenerationParams;
 import dev.tokenlog.avro.Message;
 import dev.tokenlog.avro.MessageToolCall;
@@ -116,17 +115,9 @@ final class AnthropicRequests {
     private static List<AnthropicWire.Tool> tools(List<ToolDefinition> tools) throws ProviderException {
         List<AnthropicWire.Tool> out = new ArrayList<>();
         for (ToolDefinition tool : tools) {
-            out.add(new AnthropicWire.Tool(tool.getName(), tool.getDescription(), schema(tool)));
+            out.add(new AnthropicWire.Tool(tool.getName(), tool.getDescription(), MessageContent.toolSchema(tool)));
         }
         return out;
-    }
-
-    private static JsonNode schema(ToolDefinition tool) throws ProviderException {
-        try {
-            return AnthropicWire.JSON.readTree(tool.getParametersJson());
-        } catch (JsonProcessingException e) {
-            throw invalid("tool '" + tool.getName() + "' has parametersJson that is not valid JSON");
-        }
     }
 
     private static ProviderException invalid(String message) {

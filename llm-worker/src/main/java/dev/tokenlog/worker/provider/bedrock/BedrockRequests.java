@@ -1,6 +1,5 @@
 package dev.tokenlog.worker.provider.bedrock;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenlog.avro.GenerationParams;
@@ -9,14 +8,19 @@ import dev.tokenlog.worker.provider.ProviderCall;
 import dev.tokenlog.worker.provider.MessageContent;
 import dev.tokenlog.worker.provider.ProviderException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.SdkNumber;
 import software.amazon.awssdk.core.document.Document;
 import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.ConversationRole;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamRequest;
+import software.amazon.awssdk.services.bedrockruntime.model.ImageBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.ImageFormat;
+import software.amazon.awssdk.services.bedrockruntime.model.ImageSource;
 import software.amazon.awssdk.services.bedrockruntime.model.InferenceConfiguration;
 import software.amazon.awssdk.services.bedrockruntime.model.Message;
 import software.amazon.awssdk.services.bedrockruntime.model.SystemContentBlock;
@@ -30,7 +34,8 @@ import software.amazon.awssdk.services.bedrockruntime.model.ToolSpecification;
 /**
  * Builds the ConverseStream request (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html)
  * from a provider call: system messages become {@code system} blocks; user and assistant text become
- * text blocks; a tool answer becomes a {@code toolResult} block in a user turn. Consecutive messages
+ * text blocks, user images {@code image} blocks (bytes: Converse takes no image URLs, so an image given
+ * by http(s) URL is refused); a tool answer becomes a {@code toolResult} block in a user turn. Consecutive messages
  * of one role share a turn, since Converse requires user and assistant turns to alternate.
  */
 final class BedrockRequests {
@@ -68,7 +73,7 @@ final class BedrockRequests {
                 tools.add(Tool.fromToolSpec(ToolSpecification.builder()
                         .name(tool.getName())
                         .description(tool.getDescription())
-                        .inputSchema(ToolInputSchema.fromJson(document(schema(tool))))
+                        .inputSchema(ToolInputSchema.fromJson(document(MessageContent.toolSchema(tool))))
                         .build()));
             }
             request.toolConfig(ToolConfiguration.builder().tools(tools).build());
@@ -82,24 +87,28 @@ final class BedrockRequests {
         List<ContentBlock> blocks = null;
         for (int i = 0; i < messages.size(); i++) {
             dev.tokenlog.avro.Message m = messages.get(i);
-            String text = MessageContent.textOnly(m, "messages[" + i + "]", "bedrock");
+            String where = "messages[" + i + "]";
             ConversationRole next;
-            ContentBlock block;
+            List<ContentBlock> content;
             switch (m.getRole()) {
                 case "system" -> {
                     continue;
                 }
-                case "user", "assistant" -> {
-                    next = ConversationRole.fromValue(m.getRole());
-                    block = ContentBlock.fromText(text);
+                case "user" -> {
+                    next = ConversationRole.USER;
+                    content = userContent(m, where);
+                }
+                case "assistant" -> {
+                    next = ConversationRole.ASSISTANT;
+                    content = List.of(ContentBlock.fromText(MessageContent.textOnly(m, where, "bedrock")));
                 }
                 case "tool" -> {
                     if (m.getToolCallId() == null) {
                         throw invalid("a message with role 'tool' needs the toolCallId it answers");
                     }
                     next = ConversationRole.USER;
-                    block = ContentBlock.fromToolResult(ToolResultBlock.builder().toolUseId(m.getToolCallId())
-                            .content(ToolResultContentBlock.fromText(text)).build());
+                    content = List.of(ContentBlock.fromToolResult(ToolResultBlock.builder().toolUseId(m.getToolCallId())
+                            .content(ToolResultContentBlock.fromText(MessageContent.textOnly(m, where, "bedrock"))).build()));
                 }
                 default -> throw invalid("role '" + m.getRole() + "' is not one of system, user, assistant, tool");
             }
@@ -110,7 +119,7 @@ final class BedrockRequests {
                 role = next;
                 blocks = new ArrayList<>();
             }
-            blocks.add(block);
+            blocks.addAll(content);
         }
         if (blocks != null) {
             out.add(Message.builder().role(role).content(blocks).build());
@@ -118,12 +127,36 @@ final class BedrockRequests {
         return out;
     }
 
-    private static JsonNode schema(ToolDefinition tool) throws ProviderException {
-        try {
-            return JSON.readTree(tool.getParametersJson());
-        } catch (JsonProcessingException e) {
-            throw invalid("tool '" + tool.getName() + "' has parametersJson that is not valid JSON");
+    private static List<ContentBlock> userContent(dev.tokenlog.avro.Message m, String where) throws ProviderException {
+        MessageContent.refuseToolCalls(m, where, "bedrock");
+        List<ContentBlock> content = new ArrayList<>();
+        for (MessageContent.Part part : MessageContent.parts(m, where)) {
+            content.add(switch (part) {
+                case MessageContent.Text text -> ContentBlock.fromText(text.text());
+                case MessageContent.InlineImage image -> ContentBlock.fromImage(ImageBlock.builder()
+                        .format(imageFormat(image.mediaType(), where))
+                        .source(ImageSource.fromBytes(SdkBytes.fromByteArray(Base64.getDecoder().decode(image.base64()))))
+                        .build());
+                case MessageContent.UrlImage url -> throw invalid(where + " has an image by URL (" + url.url()
+                        + "), but Bedrock Converse takes images only as bytes; send a data: URL or inline data");
+            });
         }
+        if (content.isEmpty()) {
+            content.add(ContentBlock.fromText(""));
+        }
+        return content;
+    }
+
+    /** Converse's image formats: png, jpeg, gif, webp. */
+    private static ImageFormat imageFormat(String mediaType, String where) throws ProviderException {
+        return switch (mediaType.toLowerCase(java.util.Locale.ROOT)) {
+            case "image/png" -> ImageFormat.PNG;
+            case "image/jpeg", "image/jpg" -> ImageFormat.JPEG;
+            case "image/gif" -> ImageFormat.GIF;
+            case "image/webp" -> ImageFormat.WEBP;
+            default -> throw invalid(where + " is an image of type " + mediaType
+                    + ", which Bedrock Converse does not take (png, jpeg, gif or webp)");
+        };
     }
 
     /** A JSON tree as the SDK's {@link Document} (what {@code inputSchema.json} is typed as). */

@@ -122,12 +122,8 @@ final class GeminiRequests {
     private static List<GeminiWire.FunctionDeclaration> declarations(List<ToolDefinition> tools) throws ProviderException {
         List<GeminiWire.FunctionDeclaration> out = new ArrayList<>();
         for (ToolDefinition tool : tools) {
-            try {
-                out.add(new GeminiWire.FunctionDeclaration(tool.getName(), tool.getDescription(),
-                        GeminiWire.JSON.readTree(tool.getParametersJson())));
-            } catch (JsonProcessingException e) {
-                throw invalid("tool '" + tool.getName() + "' has parametersJson that is not valid JSON");
-            }
+            out.add(new GeminiWire.FunctionDeclaration(tool.getName(), tool.getDescription(),
+                    MessageContent.toolSchema(tool)));
         }
         return out;
     }

@@ -12,7 +12,9 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Opens a streaming HTTP call for an adapter: sends the request, turns connect failures and non-2xx
@@ -22,16 +24,46 @@ import java.util.Optional;
 public final class HttpStreaming {
     private static final int MAX_ERROR_BODY = 64 * 1024;
 
+    /** Distinct per-request connect timeouts given their own client; past that, the entry's is used. */
+    static final int MAX_CONNECT_OVERRIDES = 8;
+
     private final HttpClient client;
+    private final Duration connectTimeout;
+    private final Map<Duration, HttpClient> overrides = new ConcurrentHashMap<>();
     private final String provider;
     private final Secrets secrets;
 
     /** @param provider entry name, used in messages; @param secrets removed from every message */
     public HttpStreaming(String provider, Duration connectTimeout, Secrets secrets) {
-        this.client = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        this.client = newClient(connectTimeout);
+        this.connectTimeout = connectTimeout;
         this.provider = provider;
         this.secrets = secrets;
+    }
+
+    private static HttpClient newClient(Duration connectTimeout) {
+        return HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    /**
+     * The client for a call: the JDK client's connect timeout is per client, so a request's own
+     * connect timeout gets a client of its own, shared by every call asking for the same value (a
+     * handful of distinct values in practice; beyond {@link #MAX_CONNECT_OVERRIDES}, the entry's).
+     */
+    private HttpClient clientFor(ProviderCall call) {
+        Duration wanted = call.connectTimeout();
+        if (wanted == null || wanted.equals(connectTimeout)) {
+            return client;
+        }
+        HttpClient own = overrides.get(wanted);
+        if (own != null) {
+            return own;
+        }
+        if (overrides.size() >= MAX_CONNECT_OVERRIDES) {
+            return client;
+        }
+        return overrides.computeIfAbsent(wanted, HttpStreaming::newClient);
     }
 
     /**
@@ -57,7 +89,7 @@ public final class HttpStreaming {
             throws ProviderException, IOException, InterruptedException {
         HttpResponse<InputStream> response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response = clientFor(call).send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException | ConnectException e) {
             throw new ProviderException("CONNECT_ERROR", "cannot connect to " + provider + " at "
                     + request.uri().getHost() + ":" + port(request) + " (" + e.getClass().getSimpleName() + ")", true);

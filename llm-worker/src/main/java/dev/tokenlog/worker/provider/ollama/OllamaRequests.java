@@ -71,13 +71,8 @@ final class OllamaRequests {
     private static List<OllamaWire.Tool> tools(List<ToolDefinition> tools) throws ProviderException {
         List<OllamaWire.Tool> out = new ArrayList<>();
         for (ToolDefinition tool : tools) {
-            try {
-                out.add(new OllamaWire.Tool("function", new OllamaWire.Function(tool.getName(), tool.getDescription(),
-                        OllamaWire.JSON.readTree(tool.getParametersJson()))));
-            } catch (JsonProcessingException e) {
-                throw new ProviderException("INVALID_REQUEST",
-                        "tool '" + tool.getName() + "' has parametersJson that is not valid JSON", false);
-            }
+            out.add(new OllamaWire.Tool("function", new OllamaWire.Function(tool.getName(), tool.getDescription(),
+                    MessageContent.toolSchema(tool))));
         }
         return out;
     }

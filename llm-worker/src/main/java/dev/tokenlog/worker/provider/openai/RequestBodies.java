@@ -1,7 +1,5 @@
 package dev.tokenlog.worker.provider.openai;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenlog.avro.GenerationParams;
@@ -108,17 +106,7 @@ final class RequestBodies {
     private static void function(ObjectNode target, ToolDefinition tool) throws ProviderException {
         target.put("name", tool.getName());
         putIfSet(target, "description", tool.getDescription());
-        JsonNode schema;
-        try {
-            schema = Json.MAPPER.readTree(tool.getParametersJson());
-        } catch (JsonProcessingException e) {
-            schema = null;
-        }
-        if (schema == null || !schema.isObject()) {
-            throw new ProviderException("INVALID_REQUEST", "tool '" + tool.getName()
-                    + "' has parametersJson that is not a JSON object; give its JSON Schema as an object", false);
-        }
-        target.set("parameters", schema);
+        target.set("parameters", MessageContent.toolSchema(tool));
     }
 
     private static void putIfSet(ObjectNode node, String field, String value) {

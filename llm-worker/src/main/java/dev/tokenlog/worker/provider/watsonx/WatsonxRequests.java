@@ -1,7 +1,6 @@
 package dev.tokenlog.worker.provider.watsonx;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenlog.avro.GenerationParams;
 import dev.tokenlog.avro.Message;
 import dev.tokenlog.avro.ToolDefinition;
@@ -13,8 +12,9 @@ import java.util.List;
 
 /**
  * Builds the chat request body (https://cloud.ibm.com/apidocs/watsonx-ai#text-chat-stream): OpenAI-like
- * messages (user content as text parts, as IBM's SDKs send it), the project or space the model runs
- * in, sampling parameters and function tools.
+ * messages (user content as text and image parts, as IBM's SDKs send it), the project or space the
+ * model runs in, sampling parameters and function tools. Images go as base64 data URLs, the only form
+ * watsonx.ai takes; an image given by http(s) URL is refused.
  */
 final class WatsonxRequests {
 
@@ -46,10 +46,14 @@ final class WatsonxRequests {
         List<WatsonxWire.Message> out = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             Message m = messages.get(i);
-            String text = MessageContent.textOnly(m, "messages[" + i + "]", "watsonx");
+            String where = "messages[" + i + "]";
+            if ("user".equals(m.getRole())) {
+                out.add(new WatsonxWire.Message("user", userParts(m, where), null));
+                continue;
+            }
+            String text = MessageContent.textOnly(m, where, "watsonx");
             out.add(switch (m.getRole()) {
                 case "system", "assistant" -> new WatsonxWire.Message(m.getRole(), text, null);
-                case "user" -> new WatsonxWire.Message("user", List.of(new WatsonxWire.TextPart(text)), null);
                 case "tool" -> {
                     if (m.getToolCallId() == null) {
                         throw invalid("a message with role 'tool' needs the toolCallId it answers");
@@ -62,20 +66,29 @@ final class WatsonxRequests {
         return out;
     }
 
+    private static List<Object> userParts(Message m, String where) throws ProviderException {
+        MessageContent.refuseToolCalls(m, where, "watsonx");
+        List<Object> parts = new ArrayList<>();
+        for (MessageContent.Part part : MessageContent.parts(m, where)) {
+            parts.add(switch (part) {
+                case MessageContent.Text text -> new WatsonxWire.TextPart(text.text());
+                case MessageContent.InlineImage image -> new WatsonxWire.ImagePart(image.dataUrl());
+                case MessageContent.UrlImage url -> throw invalid(where + " has an image by URL (" + url.url()
+                        + "), but watsonx.ai takes images only as base64 data; send a data: URL or inline data");
+            });
+        }
+        if (parts.isEmpty()) {
+            parts.add(new WatsonxWire.TextPart(""));
+        }
+        return parts;
+    }
+
     private static List<WatsonxWire.Tool> tools(List<ToolDefinition> tools) throws ProviderException {
         List<WatsonxWire.Tool> out = new ArrayList<>();
         for (ToolDefinition tool : tools) {
-            out.add(new WatsonxWire.Tool(new WatsonxWire.Function(tool.getName(), tool.getDescription(), schema(tool))));
+            out.add(new WatsonxWire.Tool(new WatsonxWire.Function(tool.getName(), tool.getDescription(), MessageContent.toolSchema(tool))));
         }
         return out;
-    }
-
-    private static JsonNode schema(ToolDefinition tool) throws ProviderException {
-        try {
-            return WatsonxWire.JSON.readTree(tool.getParametersJson());
-        } catch (JsonProcessingException e) {
-            throw invalid("tool '" + tool.getName() + "' has parametersJson that is not valid JSON");
-        }
     }
 
     private static ProviderException invalid(String message) {

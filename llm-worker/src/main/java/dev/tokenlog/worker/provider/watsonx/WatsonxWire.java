@@ -27,7 +27,7 @@ final class WatsonxWire {
     record Request(String modelId, String projectId, String spaceId, List<Message> messages, Integer maxTokens,
                    Double temperature, Double topP, List<String> stop, List<Tool> tools) {}
 
-    /** {@code content} is a string, or for user messages a list of {@link TextPart}s. */
+    /** {@code content} is a string, or for user messages a list of {@link TextPart}s and {@link ImagePart}s. */
     record Message(String role, Object content, String toolCallId) {}
 
     record TextPart(String type, String text) {
@@ -35,6 +35,15 @@ final class WatsonxWire {
             this("text", text);
         }
     }
+
+    /** An image for vision models: watsonx.ai takes it as a base64 {@code data:} URL. */
+    record ImagePart(String type, ImageUrl imageUrl) {
+        ImagePart(String dataUrl) {
+            this("image_url", new ImageUrl(dataUrl));
+        }
+    }
+
+    record ImageUrl(String url) {}
 
     record Tool(String type, Function function) {
         Tool(Function function) {

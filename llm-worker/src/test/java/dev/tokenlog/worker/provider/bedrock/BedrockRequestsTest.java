@@ -63,6 +63,37 @@ class BedrockRequestsTest {
     }
 
     @Test
+    void sendsUserImagesAsImageBlocksWithTheirBytes() throws Exception {
+        replyDone();
+        new BedrockProvider(settings(Optional.of("k-1234"), Map.of(), Map.of())).stream(TestCalls.call(List.of(
+                TestCalls.userWithParts(TestCalls.textPart("What is in these?"), TestCalls.inlineImage("image/png", TestCalls.PNG),
+                        TestCalls.urlImage("data:image/jpeg;base64," + TestCalls.PNG_BASE64, null))),
+                GenerationParams.newBuilder().build()), event -> { });
+        // The SDK writes blob members of the JSON body as base64: the same bytes the request held.
+        assertThat(body(server.received().get(0)).path("messages").toString()).isEqualTo("[{\"role\":\"user\",\"content\":["
+                + "{\"text\":\"What is in these?\"},"
+                + "{\"image\":{\"format\":\"png\",\"source\":{\"bytes\":\"" + TestCalls.PNG_BASE64 + "\"}}},"
+                + "{\"image\":{\"format\":\"jpeg\",\"source\":{\"bytes\":\"" + TestCalls.PNG_BASE64 + "\"}}}]}]");
+    }
+
+    @Test
+    void refusesImagesConverseCannotTakeNamingTheMessage() {
+        BedrockProvider provider = new BedrockProvider(settings(Optional.of("k-1234"), Map.of(), Map.of()));
+        GenerationParams none = GenerationParams.newBuilder().build();
+        var byUrl = TestCalls.call(List.of(TestCalls.userWithParts(TestCalls.textPart("x"),
+                TestCalls.urlImage("https://example.org/cat.jpg", "image/jpeg"))), none);
+        assertThatThrownBy(() -> provider.stream(byUrl, event -> { })).isInstanceOfSatisfying(ProviderException.class,
+                e -> assertThat(e.code()).isEqualTo("INVALID_REQUEST"))
+                .hasMessage("messages[0] has an image by URL (https://example.org/cat.jpg), but Bedrock Converse takes"
+                        + " images only as bytes; send a data: URL or inline data");
+        var tiff = TestCalls.call(List.of(TestCalls.userWithParts(TestCalls.inlineImage("image/tiff", TestCalls.PNG))), none);
+        assertThatThrownBy(() -> provider.stream(tiff, event -> { })).isInstanceOf(ProviderException.class)
+                .hasMessage("messages[0] is an image of type image/tiff, which Bedrock Converse does not take"
+                        + " (png, jpeg, gif or webp)");
+        assertThat(server.received()).isEmpty();
+    }
+
+    @Test
     void refusesRequestsBedrockCannotTakeWithoutCallingIt() {
         BedrockProvider provider = new BedrockProvider(settings(Optional.of("k-1234"), Map.of(), Map.of()));
         GenerationParams none = GenerationParams.newBuilder().build();

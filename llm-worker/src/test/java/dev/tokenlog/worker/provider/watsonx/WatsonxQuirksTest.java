@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenlog.avro.FinishReason;
 import dev.tokenlog.avro.GenerationParams;
+import dev.tokenlog.worker.provider.ProviderException;
 import dev.tokenlog.worker.provider.ProviderEvent.Finished;
 import dev.tokenlog.worker.provider.ProviderEvent.Text;
 import dev.tokenlog.worker.provider.ProviderEvent.ToolCallArguments;
@@ -124,6 +125,25 @@ class WatsonxQuirksTest {
         assertThat(body.path("messages").toString()).isEqualTo("[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Weather?\"}]},"
                 + "{\"role\":\"assistant\",\"content\":\"Checking.\"},"
                 + "{\"role\":\"tool\",\"content\":\"sunny\",\"tool_call_id\":\"call_1\"}]");
+    }
+
+    @Test
+    void sendsUserImagesAsDataUrlsAndRefusesImageUrls() throws Exception {
+        server.then(FixtureServer.Reply.stream("text/event-stream", finish("stop")));
+        WatsonxProvider provider = new WatsonxProvider(settings(server.baseUrl(), Map.of()));
+        GenerationParams none = GenerationParams.newBuilder().build();
+        provider.stream(TestCalls.call(List.of(TestCalls.userWithParts(TestCalls.textPart("What is this?"),
+                TestCalls.inlineImage("image/png", TestCalls.PNG))), none), event -> { });
+        assertThat(body(server.received().get(0)).path("messages").toString()).isEqualTo("[{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"text\",\"text\":\"What is this?\"},"
+                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64," + TestCalls.PNG_BASE64 + "\"}}]}]");
+
+        var byUrl = TestCalls.call(List.of(TestCalls.userWithParts(TestCalls.urlImage("https://example.org/cat.jpg", null))), none);
+        assertThatThrownBy(() -> provider.stream(byUrl, event -> { })).isInstanceOfSatisfying(ProviderException.class,
+                e -> assertThat(e.code()).isEqualTo("INVALID_REQUEST"))
+                .hasMessage("messages[0] has an image by URL (https://example.org/cat.jpg), but watsonx.ai takes images"
+                        + " only as base64 data; send a data: URL or inline data");
+        assertThat(server.received()).hasSize(1);
     }
 
     @Test

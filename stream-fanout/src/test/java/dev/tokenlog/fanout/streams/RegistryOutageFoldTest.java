@@ -1,0 +1,108 @@
+package dev.tokenlog.fanout.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tokenlog.avro.AnswerStatus;
+import dev.tokenlog.avro.ChunkRecord;
+import dev.tokenlog.avro.Completed;
+import dev.tokenlog.avro.FinalAnswer;
+import dev.tokenlog.avro.FinishReason;
+import dev.tokenlog.avro.Started;
+import dev.tokenlog.avro.TextDelta;
+import dev.tokenlog.fanout.fold.FoldMetrics;
+import dev.tokenlog.schemas.RequestIds;
+import dev.tokenlog.testsupport.TcpProxy;
+import dev.tokenlog.testsupport.TestRegistry;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * While the schema registry is unavailable, the fold cannot decode chunks whose schema it has not
+ * cached yet. Those chunks are fine and must not be skipped as poison: the fold waits and, once the
+ * registry answers, every request gets exactly one full answer. The outage is a real one: the app reaches the real registry
+ * through a proxy that resets every connection.
+ */
+class RegistryOutageFoldTest {
+    private static final int REQUESTS = 5;
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path stateDir;
+
+    /** A blip shorter than the serdes' patience: the stream thread waits in place, nothing fails. */
+    @Test
+    void aShortOutageIsRiddenOutInPlace() throws Exception {
+        runThroughOutage(Map.of(), (harness, proxy) -> {
+            int before = proxy.refused();
+            await().atMost(WAIT).until(() -> proxy.refused() >= before + 3);
+        });
+    }
+
+    /**
+     * An outage longer than the serdes' patience: the stream thread fails, is replaced (a short
+     * session timeout keeps the rebalance quick), and the new one reads again from the last commit.
+     */
+    @Test
+    void aLongOutageReplacesTheStreamThreadAndLosesNothing() throws Exception {
+        runThroughOutage(Map.of(),
+                (harness, proxy) -> await().dontCatchUncaughtExceptions().atMost(WAIT)
+                        .until(() -> harness.threadFailures.replacedForRegistry() >= 1));
+    }
+
+    private interface Outage {
+        void last(StreamsHarness harness, TcpProxy proxy) throws Exception;
+    }
+
+    private void runThroughOutage(Map<String, Object> overrides, Outage outage) throws Exception {
+        URI registry = URI.create(TestRegistry.shared().ccompatUrl());
+        try (StreamsHarness harness = new StreamsHarness("registry-outage");
+             TcpProxy proxy = TcpProxy.to(registry.getHost(), registry.getPort())) {
+            proxy.refuse();
+            Map<String, Object> serdeConfig = new HashMap<>(harness.clients.serdeConfig());
+            serdeConfig.put("tokenlog.registry.url", "http://" + registry.getHost() + ":" + proxy.port() + registry.getPath());
+            FoldMetrics metrics = new FoldMetrics();
+            harness.start(stateDir, metrics, overrides, serdeConfig);
+
+            Instant now = Instant.now();
+            List<String> ids = new ArrayList<>();
+            for (int r = 0; r < REQUESTS; r++) {
+                String id = RequestIds.newId();
+                ids.add(id);
+                harness.sendAsync(new ChunkRecord(id, "a1", 0L, now, new Started("mock", "outage", 0)));
+                harness.sendAsync(new ChunkRecord(id, "a1", 1L, now, new TextDelta("kept ")));
+                harness.sendAsync(new ChunkRecord(id, "a1", 2L, now, new TextDelta("through " + r)));
+                harness.sendAsync(new ChunkRecord(id, "a1", 3L, now, new Completed(FinishReason.STOP, "stop")));
+            }
+            harness.flush();
+
+            outage.last(harness, proxy);
+            assertThat(metrics.answersEmitted()).as("nothing folded while the registry is down").isZero();
+            proxy.forward();
+
+            await().dontCatchUncaughtExceptions().atMost(WAIT)
+                    .until(() -> metrics.answersEmitted() >= REQUESTS && harness.caughtUp());
+            Map<String, List<FinalAnswer>> byId = harness.answers().stream()
+                    .collect(Collectors.groupingBy(FinalAnswer::getRequestId));
+            assertThat(byId.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+            for (int r = 0; r < REQUESTS; r++) {
+                List<FinalAnswer> answers = byId.get(ids.get(r));
+                assertThat(answers).as("answers of request %d", r).hasSize(1);
+                assertThat(answers.get(0).getStatus()).isEqualTo(AnswerStatus.COMPLETED);
+                assertThat(answers.get(0).getText()).isEqualTo("kept through " + r);
+                assertThat(answers.get(0).getGaps()).isZero();
+            }
+            assertThat(harness.decodeFailures.count(harness.topics.chunks()))
+                    .as("registry failures are not counted as undecodable").isZero();
+        }
+    }
+}
