@@ -17,6 +17,13 @@ public interface GatewayConfig {
     @WithDefault("2s")
     Duration retry();
 
+    /**
+     * Chunks the live tail buffers for one subscriber that has not written them yet; a subscriber
+     * that falls further behind is closed and resumes by event id.
+     */
+    @WithDefault("1000")
+    int subscriberBuffer();
+
     /** How long a write to a subscriber may take before it is closed as too slow (it resumes by id). */
     @WithDefault("30s")
     Duration writeTimeout();

@@ -7,6 +7,7 @@ import dev.tokenlog.fanout.api.ApiException;
 import dev.tokenlog.fanout.config.GatewayConfig;
 import dev.tokenlog.fanout.config.TopicsConfig;
 import dev.tokenlog.fanout.streams.RequestIndex;
+import dev.tokenlog.schemas.RequestIds;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -14,16 +15,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.jboss.logging.Logger;
 
 /**
  * {@code GET /v1/streams/{id}/events}: the stream as server-sent events, from its first chunk, after
  * an event id ({@code Last-Event-ID} header or {@code ?after=}), or from the live tail
- * ({@code ?from=live}). Each subscriber is served by one virtual thread that reads the partition and
- * writes one event at a time, waiting for each write: a subscriber that stops reading is closed after
- * the write timeout instead of being buffered without bound. Closing the connection never cancels
- * generation.
+ * ({@code ?from=live}). Each subscriber is served by one virtual thread: it registers with the
+ * instance's shared {@link LiveTail}, reads the history before the tail's hand-over offset with a
+ * consumer of its own (only if there is any), then writes what the tail buffers for it. Writes wait
+ * for completion, and the tail's buffer per subscriber is bounded: a subscriber that falls behind is
+ * closed with a comment and resumes by event id. Closing the connection never cancels generation.
  */
 @ApplicationScoped
 public class EventsRoute {
@@ -33,13 +37,15 @@ public class EventsRoute {
     private final TopicsConfig topics;
     private final GatewayConfig config;
     private final RequestIndex index;
+    private final LiveTail tail;
     private final Deserializer<ChunkRecord> deserializer;
 
-    public EventsRoute(FanoutKafka kafka, TopicsConfig topics, GatewayConfig config, RequestIndex index) {
+    public EventsRoute(FanoutKafka kafka, TopicsConfig topics, GatewayConfig config, RequestIndex index, LiveTail tail) {
         this.kafka = kafka;
         this.topics = topics;
         this.config = config;
         this.index = index;
+        this.tail = tail;
         this.deserializer = kafka.clients().deserializer(ChunkRecord.class);
     }
 
@@ -49,25 +55,40 @@ public class EventsRoute {
 
     private void handle(RoutingContext ctx) {
         AtomicBoolean closed = new AtomicBoolean();
-        ctx.response().closeHandler(v -> closed.set(true));
-        Thread.ofVirtual().name("sse-" + ctx.pathParam("id")).start(() -> serve(ctx, closed));
+        AtomicReference<Subscription> subscription = new AtomicReference<>();
+        ctx.response().closeHandler(v -> {
+            closed.set(true);
+            Subscription s = subscription.get();
+            if (s != null) {
+                s.close();
+            }
+        });
+        Thread.ofVirtual().name("sse-" + ctx.pathParam("id")).start(() -> serve(ctx, closed, subscription));
     }
 
-    private void serve(RoutingContext ctx, AtomicBoolean closed) {
+    private void serve(RoutingContext ctx, AtomicBoolean closed, AtomicReference<Subscription> subscription) {
         String id = ctx.pathParam("id");
         HttpServerResponse response = ctx.response();
-        try (ChunkReader reader = new ChunkReader(kafka.clients().consumer(null, "tokenlog-sse"), deserializer,
-                topics.chunks(), id)) {
+        Subscription live = null;
+        try {
             EventId after = afterId(ctx);
             RequestIndex.Lookup lookup = index.lookup(id);
-            FinalAnswer expired = reader.start(lookup, after, "live".equals(ctx.queryParams().get("from")),
-                    config.clockSkew());
-            SseWriter out = new SseWriter(response, closed, config.writeTimeout());
+            int partition = tail.partitionOf(id);
+            if (after != null && after.partition() != partition) {
+                throw ApiException.badRequest("event id " + after + " does not belong to stream " + id);
+            }
+            live = tail.subscribe(id, config.subscriberBuffer());
+            subscription.set(live);
+            if (closed.get()) {
+                live.close();
+            }
+            Start start = start(lookup, after, "live".equals(ctx.queryParams().get("from")), partition, live);
+            SseWriter out = new SseWriter(response, closed, config.writeTimeout(), () -> ctx.request().connection().close());
             out.open(config.retry());
-            if (expired != null) {
-                out.replayFromAnswer(expired);
+            if (start.expired() != null) {
+                out.replayFromAnswer(start.expired());
             } else {
-                pump(reader, out, new ChunkEvents(after != null));
+                stream(id, partition, start.from(), live, new ChunkEvents(after != null), out);
             }
             out.end();
         } catch (ApiException e) {
@@ -84,34 +105,88 @@ public class EventsRoute {
             } else {
                 response.reset();
             }
+        } finally {
+            if (live != null) {
+                tail.unsubscribe(live);
+            }
         }
     }
 
-    /** Reads and writes until the attempt's terminal event has been sent. */
-    private void pump(ChunkReader reader, SseWriter out, ChunkEvents events) {
-        long idleSince = System.nanoTime();
-        boolean[] ended = {false};
-        while (!ended[0]) {
-            var chunks = reader.poll(java.time.Duration.ofMillis(200));
-            for (ChunkReader.Positioned p : chunks) {
-                events.map(p.position(), p.chunk(), frame -> {
-                    if (!ended[0]) {
-                        out.send(frame);
-                        ended[0] = frame.terminal();
-                    }
-                });
-                if (ended[0]) {
+    /** Where the subscriber's events start, or the final answer when retention removed the chunks. */
+    private record Start(long from, FinalAnswer expired) {}
+
+    /**
+     * The first offset to send: after the given event id; the tail's hand-over offset for
+     * {@code from=live}; otherwise the stream's first chunk, from the fold's index, or for a request
+     * the fold has not seen yet the first offset at or after its UUIDv7 time minus the clock skew (a
+     * broker lookup by timestamp, never a scan).
+     */
+    private Start start(RequestIndex.Lookup lookup, EventId after, boolean fromLive, int partition, Subscription live) {
+        if (after != null) {
+            return new Start(after.offset() + 1, null);
+        }
+        if (fromLive) {
+            return new Start(live.from(), null);
+        }
+        if (lookup.answer() != null) {
+            Long first = lookup.answer().getFirstChunkOffset();
+            if (first == null || first < tail.beginning(partition)) {
+                return new Start(-1, lookup.answer());
+            }
+            return new Start(first, null);
+        }
+        if (lookup.state() != null && lookup.state().firstSeenOffset() != null) {
+            return new Start(lookup.state().firstSeenOffset(), null);
+        }
+        long byTime = tail.offsetForTime(partition,
+                RequestIds.timestampOf(lookup.id()).minus(config.clockSkew()).toEpochMilli());
+        return new Start(byTime < 0 ? live.from() : byTime, null);
+    }
+
+    /** History up to the tail's hand-over offset (if the start lies before it), then the tail, until the terminal. */
+    private void stream(String id, int partition, long from, Subscription live, ChunkEvents events, SseWriter out) {
+        if (from < live.from()) {
+            try (ChunkReader history = new ChunkReader(kafka.clients().consumer(null, "tokenlog-sse-history"),
+                    deserializer, new TopicPartition(topics.chunks(), partition), id)) {
+                if (!history.read(from, live.from(), chunk -> send(events, chunk, out), out::checkOpen)) {
                     return;
                 }
             }
-            if (!chunks.isEmpty()) {
-                idleSince = System.nanoTime();
-            } else if (System.nanoTime() - idleSince >= config.heartbeat().toNanos()) {
-                out.comment("heartbeat");
-                idleSince = System.nanoTime();
-            }
-            out.checkOpen();
         }
+        while (true) {
+            ChunkReader.Positioned chunk = next(live);
+            if (chunk == null) {
+                if (live.overflowed()) {
+                    out.comment("too far behind the stream; reconnect with Last-Event-ID to resume");
+                    return;
+                }
+                out.checkOpen();
+                out.comment("heartbeat");
+            } else if (chunk.position().offset() >= from && !send(events, chunk, out)) {
+                return;
+            }
+        }
+    }
+
+    private ChunkReader.Positioned next(Subscription live) {
+        try {
+            return live.poll(config.heartbeat());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SseWriter.SubscriberGone("interrupted");
+        }
+    }
+
+    /** Writes a chunk's events; false once the attempt's terminal event has been sent. */
+    private static boolean send(ChunkEvents events, ChunkReader.Positioned chunk, SseWriter out) {
+        boolean[] ended = {false};
+        events.map(chunk.position(), chunk.chunk(), frame -> {
+            if (!ended[0]) {
+                out.send(frame);
+                ended[0] = frame.terminal();
+            }
+        });
+        return !ended[0];
     }
 
     private static EventId afterId(RoutingContext ctx) {

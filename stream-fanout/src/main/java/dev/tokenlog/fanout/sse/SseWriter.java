@@ -26,11 +26,14 @@ final class SseWriter {
     private final HttpServerResponse response;
     private final AtomicBoolean closed;
     private final Duration writeTimeout;
+    private final Runnable closeConnection;
 
-    SseWriter(HttpServerResponse response, AtomicBoolean closed, Duration writeTimeout) {
+    /** @param closeConnection closes the subscriber's connection at once, dropping what it has not read */
+    SseWriter(HttpServerResponse response, AtomicBoolean closed, Duration writeTimeout, Runnable closeConnection) {
         this.response = response;
         this.closed = closed;
         this.writeTimeout = writeTimeout;
+        this.closeConnection = closeConnection;
     }
 
     /** Sends the headers that keep proxies from buffering, and the reconnect hint. */
@@ -85,8 +88,9 @@ final class SseWriter {
             response.write(text).toCompletionStage().toCompletableFuture()
                     .get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            // Bounded memory: a subscriber that does not read is cut off; it resumes by event id.
-            response.end(": too slow; reconnect with Last-Event-ID to resume\n\n");
+            // Bounded memory: a subscriber that does not read is cut off, and what it has not read is
+            // dropped with its connection; it resumes by event id.
+            closeConnection.run();
             throw new SubscriberGone("write timed out after " + writeTimeout);
         } catch (ExecutionException e) {
             throw new SubscriberGone("write failed: " + e.getCause().getMessage());

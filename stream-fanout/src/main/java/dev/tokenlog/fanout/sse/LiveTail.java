@@ -1,0 +1,235 @@
+package dev.tokenlog.fanout.sse;
+
+import dev.tokenlog.avro.ChunkRecord;
+import dev.tokenlog.fanout.FanoutKafka;
+import dev.tokenlog.fanout.config.TopicsConfig;
+import dev.tokenlog.registry.SchemaRegistryException;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.jboss.logging.Logger;
+
+/**
+ * The gateway's one reader of the live end of {@code llm.chunks}: a single consumer, assigned every
+ * partition from its end, feeds all live subscribers of this instance. A record is decoded only when
+ * some subscriber waits for its stream, and then once for all of them.
+ *
+ * <p>Hand-over without gap or duplicate: {@link #subscribe} registers a subscriber under the lock of
+ * its partition and returns the offset {@code R} the tail will deliver next there; every record the
+ * subscriber gets from the tail has an offset at or after {@code R}, so it reads {@code [start, R)}
+ * itself (history) and then only the tail.
+ */
+@ApplicationScoped
+public class LiveTail {
+    private static final Logger LOG = Logger.getLogger(LiveTail.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final FanoutKafka kafka;
+    private final String topic;
+    private final Deserializer<ChunkRecord> deserializer;
+    private final Map<String, Set<Subscription>> byStream = new ConcurrentHashMap<>();
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private final AtomicLong delivered = new AtomicLong();
+    private Admin admin;
+    private Object[] locks;
+    private long[] next;
+    private volatile boolean running = true;
+    private Thread loop;
+
+    public LiveTail(FanoutKafka kafka, TopicsConfig topics) {
+        this.kafka = kafka;
+        this.topic = topics.chunks();
+        this.deserializer = kafka.clients().deserializer(ChunkRecord.class);
+    }
+
+    void start(@Observes StartupEvent event) {
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.clients().bootstrapServers(),
+                AdminClientConfig.CLIENT_ID_CONFIG, "tokenlog-sse-offsets"));
+        loop = Thread.ofPlatform().name("tokenlog-sse-tail").daemon().start(this::run);
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        if (loop != null) {
+            loop.join(5_000);
+        }
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Whether the tail has its partitions and positions (for readiness). */
+    public boolean ready() {
+        return ready.getCount() == 0;
+    }
+
+    /** Records handed to subscribers since start (for metrics). */
+    public long delivered() {
+        return delivered.get();
+    }
+
+    /** Live subscriptions (for metrics). */
+    public int subscriptions() {
+        return byStream.values().stream().mapToInt(Set::size).sum();
+    }
+
+    /** The partition of {@code llm.chunks} that holds a stream: the producer's partitioner for its key. */
+    int partitionOf(String streamId) {
+        awaitReady();
+        return Utils.toPositive(Utils.murmur2(streamId.getBytes(StandardCharsets.UTF_8))) % next.length;
+    }
+
+    /**
+     * Registers a subscriber of {@code streamId}; the tail delivers its chunks from the returned
+     * subscription's {@link Subscription#from()} on, into a buffer of {@code capacity} chunks.
+     */
+    Subscription subscribe(String streamId, int capacity) {
+        int partition = partitionOf(streamId);
+        synchronized (locks[partition]) {
+            Subscription s = new Subscription(streamId, partition, next[partition], capacity);
+            byStream.computeIfAbsent(streamId, k -> ConcurrentHashMap.newKeySet()).add(s);
+            return s;
+        }
+    }
+
+    void unsubscribe(Subscription s) {
+        s.close();
+        byStream.computeIfPresent(s.streamId(), (k, set) -> {
+            set.remove(s);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    /** The first offset of {@code partition} whose record is at or after {@code epochMillis}, or -1 when none is. */
+    long offsetForTime(int partition, long epochMillis) {
+        return listOffset(partition, OffsetSpec.forTimestamp(epochMillis));
+    }
+
+    /** The partition's first offset still retained. */
+    long beginning(int partition) {
+        return listOffset(partition, OffsetSpec.earliest());
+    }
+
+    private long listOffset(int partition, OffsetSpec spec) {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        try {
+            ListOffsetsResult.ListOffsetsResultInfo info = admin.listOffsets(Map.of(tp, spec)).partitionResult(tp)
+                    .get(30, TimeUnit.SECONDS);
+            return info.offset();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while looking up an offset of " + tp, e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot look up an offset of " + tp + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void awaitReady() {
+        try {
+            if (!ready.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the live tail of " + topic + " did not start within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the live tail", e);
+        }
+    }
+
+    private void run() {
+        try (Consumer<String, byte[]> consumer = kafka.clients().consumer(null, "tokenlog-sse-tail",
+                Map.of("max.poll.records", 5000))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).sorted(java.util.Comparator.comparingInt(
+                            TopicPartition::partition)).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            locks = new Object[partitions.size()];
+            next = new long[partitions.size()];
+            for (TopicPartition tp : partitions) {
+                locks[tp.partition()] = new Object();
+                next[tp.partition()] = consumer.position(tp);
+            }
+            ready.countDown();
+            LOG.infof("live tail of %s started at %s", topic, java.util.Arrays.toString(next));
+            while (running) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                for (TopicPartition tp : partitions) {
+                    dispatch(tp, records.records(tp), consumer.position(tp));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("the live tail stopped; live SSE subscribers get no more chunks", e);
+        }
+    }
+
+    private void dispatch(TopicPartition tp, List<ConsumerRecord<String, byte[]>> records, long position) {
+        int p = tp.partition();
+        synchronized (locks[p]) {
+            for (ConsumerRecord<String, byte[]> record : records) {
+                Set<Subscription> subscribers = record.key() == null ? null : byStream.get(record.key());
+                if (subscribers != null && !subscribers.isEmpty()) {
+                    ChunkRecord chunk = decode(deserializer, record);
+                    if (chunk != null) {
+                        ChunkReader.Positioned positioned = new ChunkReader.Positioned(new EventId(p, record.offset()), chunk);
+                        for (Subscription s : subscribers) {
+                            s.offer(positioned);
+                            delivered.incrementAndGet();
+                        }
+                    }
+                }
+                next[p] = record.offset() + 1;
+            }
+            // The position may pass the last record (transaction markers): nothing lies between them.
+            next[p] = Math.max(next[p], position);
+        }
+    }
+
+    /**
+     * Decodes a chunk; null for one that cannot be decoded (logged and skipped, as the fold skips it).
+     * A transient schema-registry failure is waited out, never skipped: the chunk is good.
+     */
+    static ChunkRecord decode(Deserializer<ChunkRecord> deserializer, ConsumerRecord<String, byte[]> record) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return deserializer.deserialize(record.topic(), record.headers(), record.value());
+            } catch (RuntimeException e) {
+                if (!SchemaRegistryException.isTransient(e)) {
+                    LOG.warnf("skipping undecodable chunk %s-%d@%d: %s", record.topic(), record.partition(),
+                            record.offset(), e.getMessage());
+                    return null;
+                }
+                if (attempt == 0) {
+                    LOG.warnf("schema registry unavailable while decoding %s-%d@%d; waiting for it: %s",
+                            record.topic(), record.partition(), record.offset(), e.getMessage());
+                }
+            }
+            try {
+                Thread.sleep(Math.min(2_000, 100L << Math.min(attempt, 5)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the schema registry", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.tokenlog.fanout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenlog.testsupport.TokenlogTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many subscribers of one stream through the instance's shared live tail: those that join before
+ * the first chunk, mid-stream (history read on their own, then handed over to the tail) and after
+ * the end all get the same events, with the same ids, and the text of the final answer.
+ */
+@QuarkusTest
+@WithTestResource(TokenlogTestResource.class)
+class FanOutTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int EARLY = 50;
+    private static final int MID_STREAM = 50;
+    private static WorkerProcess worker;
+
+    @TestHTTPResource("/")
+    String base;
+
+    @BeforeAll
+    static void startWorker() throws Exception {
+        worker = WorkerProcess.start();
+    }
+
+    @AfterAll
+    static void stopWorker() throws Exception {
+        if (worker != null) {
+            worker.close();
+        }
+    }
+
+    @Test
+    void subscribersJoiningBeforeDuringAndAfterTheStreamGetIdenticalEvents() throws Exception {
+        GatewayApi api = new GatewayApi(base);
+        JsonNode created = api.createMock("mock/lorem", "fan out", 60, "30"); // about 2 s of output
+        String events = api.url(created.get("events").asText());
+        List<Future<SseClient.Result>> subscribers = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < EARLY; i++) {
+                subscribers.add(pool.submit(() -> SseClient.read(events, null, WAIT)));
+            }
+            String id = created.get("id").asText();
+            await().atMost(WAIT).until(() -> api.stream(id).path("status").asText().equals("RUNNING"));
+            for (int i = 0; i < MID_STREAM; i++) {
+                subscribers.add(pool.submit(() -> SseClient.read(events, null, WAIT)));
+            }
+            JsonNode answer = api.awaitStatus(id, "COMPLETED", WAIT);
+            subscribers.add(pool.submit(() -> SseClient.read(events, null, WAIT)));
+
+            List<SseClient.Event> reference = null;
+            for (Future<SseClient.Result> subscriber : subscribers) {
+                SseClient.Result result = subscriber.get();
+                assertThat(result.status()).isEqualTo(200);
+                assertThat(result.text()).isEqualTo(answer.get("text").asText());
+                if (reference == null) {
+                    reference = result.events();
+                    assertThat(reference).extracting(SseClient.Event::event).first().isEqualTo("start");
+                    assertThat(reference).extracting(SseClient.Event::event).last().isEqualTo("done");
+                } else {
+                    assertThat(result.events()).as("the same events with the same ids").isEqualTo(reference);
+                }
+            }
+            assertThat(reference.stream().filter(e -> e.event().equals("delta")).count())
+                    .isEqualTo(answer.get("text").asText().split(" ").length);
+        }
+    }
+}
