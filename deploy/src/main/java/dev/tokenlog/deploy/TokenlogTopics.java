@@ -76,8 +76,11 @@ public final class TokenlogTopics {
         Map<String, String> configs = Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.RETENTION_MS_CONFIG, String.valueOf(RETENTION.toMillis()));
+        // The stream index holds the latest entry per request in flight (tombstoned at its answer).
+        Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
         List<NewTopic> topics = missing.stream()
-                .map(name -> new NewTopic(name, partitions, (short) 1).configs(configs))
+                .map(name -> new NewTopic(name, partitions, (short) 1)
+                        .configs(name.equals(Topics.STREAM_INDEX) ? compacted : configs))
                 .toList();
         List<String> created = new ArrayList<>();
         for (var entry : admin.createTopics(topics).values().entrySet()) {

@@ -107,30 +107,10 @@ class LocalRunIT {
     }
 
     private static JsonNode post(String url, String json) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
-        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("POST %s: %s", url, response.body()).isEqualTo(202);
-        JsonNode body = JSON.readTree(response.body());
-        assertThat(body.has("id") && body.has("events") && body.has("token")).as(response.body()).isTrue();
-        return body;
+        return GatewayHttp.post(url, json);
     }
 
-    /** The fold writes the FinalAnswer shortly after {@code done}; poll until the status says so. */
     private static JsonNode awaitCompleted(String url) throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        JsonNode last = null;
-        while (Instant.now().isBefore(deadline)) {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 200) {
-                last = JSON.readTree(response.body());
-                if ("COMPLETED".equals(last.path("status").asText())) {
-                    return last;
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("GET " + url + " never reported COMPLETED; last answer: " + last);
+        return GatewayHttp.awaitCompleted(url);
     }
 }

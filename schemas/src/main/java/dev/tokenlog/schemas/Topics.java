@@ -15,11 +15,17 @@ public final class Topics {
     public static final String CONTROL = "llm.control";
     /** {@code ThroughputWindow} values: token throughput per provider, model and window. */
     public static final String METRICS = "llm.metrics";
+    /**
+     * {@code StreamIndexEntry} values, keyed by requestId, compacted: requests in flight (status, first
+     * chunk), written by the fold, read by every gateway instance into a global store.
+     */
+    public static final String STREAM_INDEX = "llm.stream-index";
     /** Requests that could not be processed (dead-letter topic). */
     public static final String REQUESTS_DLQ = "llm.requests.dlq";
 
     /** Every topic, in the order of ARCHITECTURE.md. */
-    public static final java.util.List<String> ALL = java.util.List.of(REQUESTS, CHUNKS, ANSWERS, CONTROL, METRICS, REQUESTS_DLQ);
+    public static final java.util.List<String> ALL = java.util.List.of(REQUESTS, CHUNKS, ANSWERS, CONTROL, METRICS, STREAM_INDEX,
+            REQUESTS_DLQ);
 
     private Topics() {}
 }

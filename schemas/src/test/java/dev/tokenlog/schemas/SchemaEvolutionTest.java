@@ -55,7 +55,8 @@ class SchemaEvolutionTest {
     @Test
     void everyTopLevelSchemaIsCovered() throws IOException {
         assertThat(recordTypes().toList())
-                .containsExactly("ChunkRecord", "ControlCommand", "FinalAnswer", "LlmRequest", "ThroughputWindow");
+                .containsExactly("ChunkRecord", "ControlCommand", "FinalAnswer", "LlmRequest", "StreamIndexEntry",
+                        "ThroughputWindow");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -21,6 +21,7 @@ import dev.tokenlog.avro.ReasoningDelta;
 import dev.tokenlog.avro.RouteTarget;
 import dev.tokenlog.avro.Started;
 import dev.tokenlog.avro.TextDelta;
+import dev.tokenlog.avro.StreamIndexEntry;
 import dev.tokenlog.avro.ThroughputWindow;
 import dev.tokenlog.avro.ToolCallDelta;
 import dev.tokenlog.avro.ToolCallFinished;
@@ -51,7 +52,9 @@ final class SampleRecords {
                 Arguments.of("FinalAnswer completed", completedAnswer()),
                 Arguments.of("FinalAnswer failed, defaults", failedAnswer()),
                 Arguments.of("ControlCommand", command()),
-                Arguments.of("ThroughputWindow", window()));
+                Arguments.of("ThroughputWindow", window()),
+                Arguments.of("StreamIndexEntry accepted", new StreamIndexEntry(REQUEST_ID, "ACCEPTED", null, null, null, T0)),
+                Arguments.of("StreamIndexEntry running", new StreamIndexEntry(REQUEST_ID, "RUNNING", "tenant-a", 2, 41L, T0)));
         Stream<Arguments> chunks = chunkEvents().stream()
                 .map(event -> Arguments.of("ChunkRecord " + event.getClass().getSimpleName(), chunk(event)));
         return Stream.concat(others, chunks);

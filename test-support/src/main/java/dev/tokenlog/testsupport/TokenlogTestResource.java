@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 public class TokenlogTestResource implements QuarkusTestResourceLifecycleManager {
     /** Every topic the tokenlog services use. */
     public static final List<String> TOPICS = List.of(
-            "llm.requests", "llm.chunks", "llm.answers", "llm.control", "llm.metrics", "llm.requests.dlq");
+            "llm.requests", "llm.chunks", "llm.answers", "llm.control", "llm.metrics", "llm.stream-index",
+            "llm.requests.dlq");
 
     /** Partitions of each topic in {@link #TOPICS}; more than one, so per-key ordering is exercised. */
     public static final int PARTITIONS = 3;

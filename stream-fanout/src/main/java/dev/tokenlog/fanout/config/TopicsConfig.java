@@ -21,4 +21,7 @@ public interface TopicsConfig {
 
     @WithDefault(Topics.METRICS)
     String metrics();
+
+    @WithDefault(Topics.STREAM_INDEX)
+    String streamIndex();
 }

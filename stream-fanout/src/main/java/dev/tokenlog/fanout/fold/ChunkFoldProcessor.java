@@ -18,12 +18,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Applies each chunk of {@code llm.chunks} to its request's state and writes the FinalAnswer at the
  * terminal; a wall-clock punctuator answers requests that went quiet as ABANDONED.
  */
-final class ChunkFoldProcessor implements Processor<String, ChunkRecord, String, FinalAnswer> {
+final class ChunkFoldProcessor implements Processor<String, ChunkRecord, String, Object> {
     private final FoldSettings settings;
     private final FoldMetrics metrics;
     private ChunkFolder folder;
     private OutputLog output;
-    private ProcessorContext<String, FinalAnswer> context;
+    private ProcessorContext<String, Object> context;
     private KeyValueStore<String, FoldState> states;
     private AnsweredRequests answered;
     private Instant initializedAt;
@@ -34,7 +34,7 @@ final class ChunkFoldProcessor implements Processor<String, ChunkRecord, String,
     }
 
     @Override
-    public void init(ProcessorContext<String, FinalAnswer> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.states = context.getStateStore(AnswerFold.STATE_STORE);
         this.output = new OutputLog(context.getStateStore(AnswerFold.DELTAS_STORE));
@@ -57,10 +57,16 @@ final class ChunkFoldProcessor implements Processor<String, ChunkRecord, String,
             return;
         }
         switch (folder.fold(state, chunk, ChunkPosition.of(context.recordMetadata()), now())) {
-            case FoldStep.Keep keep -> states.put(id, keep.state());
+            case FoldStep.Keep keep -> {
+                states.put(id, keep.state());
+                if (StreamIndex.changed(state, keep.state())) {
+                    context.forward(record.withValue(StreamIndex.entry(keep.state(), now())));
+                }
+            }
             case FoldStep.Emit emit -> {
                 states.delete(id);
                 context.forward(record.withValue(emit.answer()));
+                context.forward(record.withValue(null)); // off the stream index: llm.answers has it now
             }
             case FoldStep.Skip skip -> { }
         }
@@ -93,6 +99,7 @@ final class ChunkFoldProcessor implements Processor<String, ChunkRecord, String,
                 FinalAnswer answer = FinalAnswers.abandoned(state, now, settings.abandonAfter());
                 context.forward(new Record<>(kv.key, answer, now.toEpochMilli()));
             }
+            context.forward(new Record<>(kv.key, null, now.toEpochMilli())); // off the stream index
         }
     }
 

@@ -13,7 +13,7 @@ import dev.tokenlog.avro.ToolCallDelta;
 import dev.tokenlog.avro.ToolCallFinished;
 import dev.tokenlog.avro.ToolCallStarted;
 import dev.tokenlog.avro.Usage;
-import java.util.LinkedHashMap;
+import dev.tokenlog.fanout.JsonFields;
 import java.util.Map;
 
 /**
@@ -77,11 +77,7 @@ final class ChunkEvents {
     }
 
     static Map<String, Object> ordered(Object... keyValues) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            map.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        return map;
+        return JsonFields.ordered(keyValues);
     }
 
     static String json(Object value) {

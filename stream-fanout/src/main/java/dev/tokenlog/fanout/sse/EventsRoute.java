@@ -135,8 +135,8 @@ public class EventsRoute {
             }
             return new Start(first, null);
         }
-        if (lookup.state() != null && lookup.state().firstSeenOffset() != null) {
-            return new Start(lookup.state().firstSeenOffset(), null);
+        if (lookup.firstChunkOffset() != null) {
+            return new Start(lookup.firstChunkOffset(), null);
         }
         long byTime = tail.offsetForTime(partition,
                 RequestIds.timestampOf(lookup.id()).minus(config.clockSkew()).toEpochMilli());

@@ -35,7 +35,7 @@ public final class FanoutTopology {
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, ChunkRecord> chunks = builder.stream(topics.chunks(),
                 Consumed.with(Serdes.String(), serdes.chunks()).withName("chunks-source"));
-        AnswerFold.addTo(builder, chunks, topics, serdes.requests(), serdes.answers(), fold, metrics);
+        AnswerFold.addTo(builder, chunks, topics, serdes.requests(), serdes.answers(), serdes.index(), fold, metrics);
         ThroughputWindows.addTo(builder, chunks, metricsTopic, serdes.windows(), throughput);
         return builder.build();
     }

@@ -1,10 +1,11 @@
 package dev.tokenlog.fanout.streams;
 
 import dev.tokenlog.avro.FinalAnswer;
+import dev.tokenlog.avro.StreamIndexEntry;
+import dev.tokenlog.fanout.JsonFields;
 import dev.tokenlog.fanout.api.ApiException;
 import dev.tokenlog.fanout.config.GatewayConfig;
 import dev.tokenlog.fanout.fold.AnswerFold;
-import dev.tokenlog.fanout.fold.FoldState;
 import dev.tokenlog.schemas.RequestIds;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -17,13 +18,17 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * Where a stream stands, from the fold's stores: the global {@code answers-store} (every instance has
- * every final answer) and the local {@code fold-state} (requests in flight on partitions this instance
- * folds). A request not found in either but whose UUIDv7 id is younger than the pending grace is
- * reported PENDING: the fold may simply not have seen it yet.
+ * Where a stream stands, from the fold's two global stores, which every gateway instance holds in
+ * full: {@code answers-store} (every final answer) and {@code stream-index-store} (requests accepted
+ * or running, with the offset of their first chunk). So any instance answers for any stream, with no
+ * scan and no call to the instance that folds it. A request found in neither but whose UUIDv7 id is
+ * younger than the pending grace is reported PENDING: the fold may simply not have seen it yet.
  */
 @ApplicationScoped
 public class RequestIndex {
+    /** A request's answer and its index tombstone reach the global stores separately; wait this long for the answer. */
+    private static final long HANDOVER_WAIT_MS = 250;
+
     private final KafkaStreams streams;
     private final GatewayConfig config;
     private volatile boolean startedOnce;
@@ -33,10 +38,15 @@ public class RequestIndex {
         this.config = config;
     }
 
-    /** What is known of a stream; exactly one of answer / state is set unless status is PENDING. */
-    public record Lookup(String id, String status, FinalAnswer answer, FoldState state) {
+    /** What is known of a stream; exactly one of answer / entry is set unless status is PENDING. */
+    public record Lookup(String id, String status, FinalAnswer answer, StreamIndexEntry entry) {
         public Map<String, Object> toJson() {
             return answer != null ? AnswerJson.of(answer) : Map.of("id", id, "status", status);
+        }
+
+        /** Offset of the stream's first chunk in {@code llm.chunks}, when known. */
+        public Long firstChunkOffset() {
+            return answer != null ? answer.getFirstChunkOffset() : entry != null ? entry.getFirstChunkOffset() : null;
         }
     }
 
@@ -45,37 +55,39 @@ public class RequestIndex {
         if (!RequestIds.isValid(id)) {
             throw ApiException.notFound("no stream with id '" + id + "'");
         }
-        FinalAnswer answer;
-        try {
-            answer = this.<FinalAnswer>store(AnswerFold.ANSWERS_STORE).get(id);
-        } catch (InvalidStateStoreException e) {
-            throw notReady();
-        }
-        if (answer != null) {
-            return new Lookup(id, answer.getStatus().name(), answer, null);
-        }
-        // The local fold state is unavailable while this instance has no fold task (at start or in a
-        // rebalance). A young request is then still PENDING; an older one cannot be told from an unknown id.
-        boolean foldStateAvailable = true;
-        try {
-            FoldState state = this.<FoldState>store(AnswerFold.STATE_STORE).get(id);
-            if (state != null) {
-                return new Lookup(id, String.valueOf(state.status()), null, state);
-            }
-        } catch (InvalidStateStoreException e) {
-            foldStateAvailable = false;
+        Lookup found = find(id);
+        if (found != null) {
+            return found;
         }
         if (RequestIds.timestampOf(id).isAfter(Instant.now().minus(config.pendingGrace()))) {
             return new Lookup(id, "PENDING", null, null);
         }
-        if (!foldStateAvailable) {
-            throw notReady();
+        try {
+            Thread.sleep(HANDOVER_WAIT_MS); // the request may be between its index tombstone and its answer
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        found = find(id);
+        if (found != null) {
+            return found;
         }
         throw ApiException.notFound("no stream with id '" + id + "'");
     }
 
-    private static ApiException notReady() {
-        return new ApiException(503, "starting", "the gateway's stream index is not ready yet; retry shortly");
+    private Lookup find(String id) {
+        try {
+            FinalAnswer answer = this.<FinalAnswer>store(AnswerFold.ANSWERS_STORE).get(id);
+            if (answer != null) {
+                return new Lookup(id, answer.getStatus().name(), answer, null);
+            }
+            StreamIndexEntry entry = this.<StreamIndexEntry>store(AnswerFold.INDEX_STORE).get(id);
+            if (entry != null) {
+                return new Lookup(id, entry.getStatus(), null, entry);
+            }
+            return null;
+        } catch (InvalidStateStoreException e) {
+            throw new ApiException(503, "starting", "the gateway's stream index is not ready yet; retry shortly");
+        }
     }
 
     /**
@@ -88,9 +100,9 @@ public class RequestIndex {
     }
 
     /**
-     * Whether the fold runs and its stores answer queries (for readiness). The first assignment must
-     * have completed (state RUNNING once): before it, REBALANCING means no fold task exists here yet.
-     * Later rebalances keep the instance ready, since stale stores still answer.
+     * Whether the fold runs and its global stores answer queries (for readiness). The first
+     * assignment must have completed (state RUNNING once), so the global stores are restored; later
+     * rebalances keep the instance ready.
      */
     public boolean queryable() {
         KafkaStreams.State state = streams.state();
@@ -108,7 +120,7 @@ public class RequestIndex {
         }
     }
 
-    /** The final answer as the JSON that {@code GET /v1/streams/{id}} returns. */
+    /** The final answer as the JSON that {@code GET /v1/streams/{id}} returns, fields in a fixed order. */
     static final class AnswerJson {
         private AnswerJson() {}
 
@@ -118,12 +130,12 @@ public class RequestIndex {
             json.put("status", a.getStatus().name());
             json.put("text", a.getText());
             json.put("reasoning", a.getReasoning());
-            json.put("tool_calls", a.getToolCalls().stream().map(t -> Map.of(
+            json.put("tool_calls", a.getToolCalls().stream().map(t -> JsonFields.ordered(
                     "index", t.getIndex(), "id", t.getId(), "name", t.getName(),
                     "arguments", t.getArguments(), "arguments_valid", t.getArgumentsValid())).toList());
             json.put("finish_reason", a.getFinishReason() == null ? null : a.getFinishReason().name().toLowerCase());
             json.put("raw_finish_reason", a.getRawFinishReason());
-            json.put("usage", a.getUsage() == null ? null : Map.of("input", a.getUsage().getInput(),
+            json.put("usage", a.getUsage() == null ? null : JsonFields.ordered("input", a.getUsage().getInput(),
                     "output", a.getUsage().getOutput(), "cached", a.getUsage().getCached(),
                     "reasoning", a.getUsage().getReasoning()));
             json.put("provider", a.getProvider());
@@ -132,7 +144,7 @@ public class RequestIndex {
             json.put("chunks", a.getChunkCount());
             json.put("gaps", a.getGaps());
             json.put("error", a.getError() == null ? null
-                    : Map.of("code", a.getError().getCode(), "message", a.getError().getMessage()));
+                    : JsonFields.ordered("code", a.getError().getCode(), "message", a.getError().getMessage()));
             json.put("created_at", a.getCreatedAt());
             json.put("first_token_at", a.getFirstTokenAt());
             json.put("completed_at", a.getCompletedAt());

@@ -48,7 +48,7 @@ public class TopologyProducer {
     public Topology topology(FanoutKafka kafka, TopicsConfig topics, FoldConfig fold, MetricsConfig windows,
                              FoldMetrics metrics, DecodeFailures failures) {
         return FanoutTopology.build(
-                new FoldTopics(topics.requests(), topics.chunks(), topics.answers()),
+                new FoldTopics(topics.requests(), topics.chunks(), topics.answers(), topics.streamIndex()),
                 topics.metrics(),
                 TopologySerdes.avro(kafka.clients().serdeConfig(), failures),
                 fold.settings(),

@@ -10,6 +10,7 @@ import dev.tokenlog.avro.FinalToolCall;
 import dev.tokenlog.avro.FinishReason;
 import dev.tokenlog.avro.GenerationParams;
 import dev.tokenlog.avro.LlmRequest;
+import dev.tokenlog.avro.StreamIndexEntry;
 import dev.tokenlog.avro.Message;
 import dev.tokenlog.avro.RouteTarget;
 import dev.tokenlog.avro.TextDelta;
@@ -55,6 +56,8 @@ class AnswerFoldTest {
     private TestInputTopic<String, ChunkRecord> chunks;
     private TestOutputTopic<String, FinalAnswer> answers;
     private KeyValueStore<String, FoldState> states;
+    private TestOutputTopic<String, StreamIndexEntry> index;
+    private KeyValueStore<String, StreamIndexEntry> indexStore;
 
     @BeforeAll
     static void registry() {
@@ -70,9 +73,12 @@ class AnswerFoldTest {
         Serde<LlmRequest> requestSerde = AvroSerdes.serde(LlmRequest.class, serdeConfig);
         Serde<ChunkRecord> chunkSerde = AvroSerdes.serde(ChunkRecord.class, serdeConfig);
         Serde<FinalAnswer> answerSerde = AvroSerdes.serde(FinalAnswer.class, serdeConfig);
+        Serde<StreamIndexEntry> indexSerde = AvroSerdes.serde(StreamIndexEntry.class, serdeConfig);
         metrics = new FoldMetrics();
         driver = new TopologyTestDriver(AnswerFold.build(FoldTopics.defaults(), requestSerde, chunkSerde,
-                answerSerde, FoldSettings.defaults(), metrics), props, T0);
+                answerSerde, indexSerde, FoldSettings.defaults(), metrics), props, T0);
+        index = driver.createOutputTopic(Topics.STREAM_INDEX, new StringDeserializer(), indexSerde.deserializer());
+        indexStore = driver.getKeyValueStore(AnswerFold.INDEX_STORE);
         requests = driver.createInputTopic(Topics.REQUESTS, new StringSerializer(), requestSerde.serializer());
         chunks = driver.createInputTopic(Topics.CHUNKS, new StringSerializer(), chunkSerde.serializer());
         answers = driver.createOutputTopic(Topics.ANSWERS, new StringDeserializer(), answerSerde.deserializer());
@@ -324,6 +330,35 @@ class AnswerFoldTest {
         assertThat(retried.firstChunkOffset()).as("the current attempt's Started").isEqualTo(5);
         assertThat(retried.firstSeenOffset()).as("the first chunk of any attempt").isEqualTo(3);
         assertThat(answers.isEmpty()).isTrue();
+    }
+
+    @Test
+    void streamIndexHasAcceptedThenRunningWithTheFirstChunkAndIsDeletedWithTheAnswer() {
+        AttemptScript other = attempt(submit(T0, null), "x");
+        send(other.started("mock", "m1"), other.text("x"));
+        String id = submit(T0.minusSeconds(2), "tenant-a");
+        AttemptScript a = attempt(id, "a1");
+        send(a.started("mock", "m1"), a.text("hi"), a.text(" there"));
+        AttemptScript a2 = new AttemptScript(id, "a2", T0.plusSeconds(30));
+        send(a2.started("mock", "m1"));
+
+        List<org.apache.kafka.streams.test.TestRecord<String, StreamIndexEntry>> entries = index.readRecordsToList()
+                .stream().filter(r -> r.key().equals(id)).toList();
+        assertThat(entries).extracting(r -> r.value().getStatus()).as("one entry per change, not per chunk")
+                .containsExactly("ACCEPTED", "RUNNING");
+        assertThat(entries.get(0).value().getOwner()).isEqualTo("tenant-a");
+        assertThat(entries.get(0).value().getFirstChunkOffset()).isNull();
+        assertThat(entries.get(1).value().getFirstChunkOffset()).isEqualTo(2);
+        assertThat(entries.get(1).value().getChunkPartition()).isZero();
+        assertThat(indexStore.get(id).getStatus()).as("global store of the index").isEqualTo("RUNNING");
+
+        send(a2.completed(FinishReason.STOP, "stop"));
+        List<org.apache.kafka.streams.test.TestRecord<String, StreamIndexEntry>> end = index.readRecordsToList();
+        assertThat(end).hasSize(1);
+        assertThat(end.get(0).key()).isEqualTo(id);
+        assertThat(end.get(0).value()).as("tombstone").isNull();
+        assertThat(indexStore.get(id)).isNull();
+        assertThat(onlyAnswer(id).getStatus()).isEqualTo(AnswerStatus.COMPLETED);
     }
 
     @Test

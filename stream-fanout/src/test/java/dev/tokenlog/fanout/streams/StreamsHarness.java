@@ -53,11 +53,11 @@ final class StreamsHarness implements AutoCloseable {
 
     StreamsHarness(String name) {
         String suffix = name + "-" + UUID.randomUUID().toString().substring(0, 8);
-        topics = new FoldTopics(suffix + ".requests", suffix + ".chunks", suffix + ".answers");
+        topics = new FoldTopics(suffix + ".requests", suffix + ".chunks", suffix + ".answers", suffix + ".stream-index");
         metricsTopic = suffix + ".metrics";
         applicationId = "tokenlog-fold-" + suffix;
         TestKafka kafka = TestKafka.shared();
-        kafka.createTopics(PARTITIONS, topics.requests(), topics.chunks(), topics.answers(), metricsTopic);
+        kafka.createTopics(PARTITIONS, topics.requests(), topics.chunks(), topics.answers(), topics.streamIndex(), metricsTopic);
         clients = new KafkaClients(kafka.bootstrapServers(),
                 Map.of("tokenlog.registry.url", TestRegistry.shared().ccompatUrl()));
         producer = clients.producer("harness-" + suffix);
