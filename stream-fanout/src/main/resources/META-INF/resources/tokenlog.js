@@ -145,7 +145,7 @@ function connect() {
   source = new EventSource(`/v1/streams/${encodeURIComponent(state.id)}/events?${params}`);
   connections++;
   $('connections').textContent = String(connections);
-  $('connections').dataset.after = state.lastEventId ?? '';
+  $('connections').dataset.after = params.get('after') ?? ''; // what this connection asked for
   for (const name of OUTPUT_EVENTS) {
     source.addEventListener(name, (event) => onEvent(name, event));
   }

@@ -36,6 +36,10 @@ final class ChatPage {
         return streamId();
     }
 
+    void cancel() {
+        element("cancel").click();
+    }
+
     void drop() {
         element("drop").click();
     }
@@ -56,6 +60,11 @@ final class ChatPage {
 
     String status() {
         return text("status");
+    }
+
+    /** The error or cancel reason shown under the status. */
+    String error() {
+        return text("error");
     }
 
     String streamId() {

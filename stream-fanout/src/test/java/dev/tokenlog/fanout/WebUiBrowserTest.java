@@ -114,6 +114,30 @@ class WebUiBrowserTest {
         assertThat(page.outputWords()).isEqualTo(WORDS);
     }
 
+    @Test
+    void cancelEndsTheStreamCancelledWithThePartialAnswer() throws Exception {
+        String id = page.send("tell me something", "mock/lorem", WORDS, SLOW_MOCK);
+        page.await("a few words", p -> p.outputWords() >= MID_STREAM);
+
+        page.cancel();
+
+        page.await("the stream to end", p -> !p.status().equals("streaming"));
+        assertThat(page.status()).isEqualTo("cancelled");
+        JsonNode answer = api().awaitStatus(id, "CANCELLED", WAIT);
+        assertThat(page.output()).isEqualTo(answer.get("text").asText());
+        assertThat(page.outputWords()).isBetween(MID_STREAM, WORDS - 1);
+    }
+
+    @Test
+    void aFailedStreamShowsErrorWithTheProvidersMessage() throws Exception {
+        String id = page.send("hello", "mock/no-such-model", WORDS, "");
+
+        page.await("the stream to end", p -> p.status().equals("error"));
+        api().awaitStatus(id, "FAILED", WAIT);
+        assertThat(page.error()).startsWith("MODEL_NOT_FOUND: ").contains("no-such-model");
+        assertThat(page.output()).isEmpty();
+    }
+
     private GatewayApi api() {
         return new GatewayApi(base);
     }
