@@ -13,6 +13,9 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
@@ -38,14 +41,17 @@ public class StreamsResource {
     private final TopicsConfig topics;
     private final RequestIndex index;
     private final StreamTokens tokens;
+    private final Access access;
     private final Serializer<LlmRequest> requestSerializer;
     private final Serializer<ControlCommand> controlSerializer;
 
-    public StreamsResource(FanoutKafka kafka, TopicsConfig topics, RequestIndex index, StreamTokens tokens) {
+    public StreamsResource(FanoutKafka kafka, TopicsConfig topics, RequestIndex index, StreamTokens tokens,
+                           Access access) {
         this.kafka = kafka;
         this.topics = topics;
         this.index = index;
         this.tokens = tokens;
+        this.access = access;
         this.requestSerializer = kafka.clients().serializer(LlmRequest.class);
         this.controlSerializer = kafka.clients().serializer(ControlCommand.class);
     }
@@ -53,8 +59,9 @@ public class StreamsResource {
     /** Accepts a request: 202 once it is durably in {@code llm.requests}. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response create(CreateStream body) {
-        LlmRequest request = RequestFactory.create(body, null);
+    public Response create(CreateStream body, @Context HttpHeaders headers) {
+        String owner = access.tenant(headers::getHeaderString).orElse(null);
+        LlmRequest request = RequestFactory.create(body, owner);
         String id = request.getRequestId();
         send(topics.requests(), id, requestSerializer, request);
         LOG.debugf("accepted request %s for %s", id, body.model());
@@ -67,15 +74,20 @@ public class StreamsResource {
     /** Status of a stream and, once it has ended, its final answer. */
     @GET
     @Path("{id}")
-    public Map<String, Object> status(@PathParam("id") String id) {
-        return index.lookup(id).toJson();
+    public Map<String, Object> status(@PathParam("id") String id, @QueryParam("token") String token,
+                                      @Context HttpHeaders headers) {
+        RequestIndex.Lookup found = index.lookup(id);
+        access.checkRead(found, headers::getHeaderString, token);
+        return found.toJson();
     }
 
     /** Asks the worker running the stream to stop it; the stream then ends with {@code cancelled}. */
     @POST
     @Path("{id}/cancel")
-    public Response cancel(@PathParam("id") String id) {
+    public Response cancel(@PathParam("id") String id, @QueryParam("token") String token,
+                           @Context HttpHeaders headers) {
         RequestIndex.Lookup found = index.lookup(id);
+        access.checkRead(found, headers::getHeaderString, token);
         if (found.answer() != null) {
             return Response.status(409).entity(Map.of("error", Map.of("code", "already_ended",
                     "message", "stream " + id + " already ended with status " + found.answer().getStatus()))).build();

@@ -65,7 +65,8 @@ final class FinalAnswers {
                 .setCompletedAt(completedAt)
                 .setError(null)
                 .setChunkPartition(state.chunkPartition())
-                .setFirstChunkOffset(a.firstChunkOffset());
+                .setFirstChunkOffset(a.firstChunkOffset())
+                .setOwner(state.owner());
     }
 
     private static List<FinalToolCall> toolCalls(AttemptState attempt) {

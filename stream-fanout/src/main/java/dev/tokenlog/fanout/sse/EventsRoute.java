@@ -3,6 +3,7 @@ package dev.tokenlog.fanout.sse;
 import dev.tokenlog.avro.ChunkRecord;
 import dev.tokenlog.avro.FinalAnswer;
 import dev.tokenlog.fanout.FanoutKafka;
+import dev.tokenlog.fanout.api.Access;
 import dev.tokenlog.fanout.api.ApiException;
 import dev.tokenlog.fanout.config.GatewayConfig;
 import dev.tokenlog.fanout.config.TopicsConfig;
@@ -38,14 +39,17 @@ public class EventsRoute {
     private final GatewayConfig config;
     private final RequestIndex index;
     private final LiveTail tail;
+    private final Access access;
     private final Deserializer<ChunkRecord> deserializer;
 
-    public EventsRoute(FanoutKafka kafka, TopicsConfig topics, GatewayConfig config, RequestIndex index, LiveTail tail) {
+    public EventsRoute(FanoutKafka kafka, TopicsConfig topics, GatewayConfig config, RequestIndex index, LiveTail tail,
+                       Access access) {
         this.kafka = kafka;
         this.topics = topics;
         this.config = config;
         this.index = index;
         this.tail = tail;
+        this.access = access;
         this.deserializer = kafka.clients().deserializer(ChunkRecord.class);
     }
 
@@ -73,6 +77,7 @@ public class EventsRoute {
         try {
             EventId after = afterId(ctx);
             RequestIndex.Lookup lookup = index.lookup(id);
+            access.checkRead(lookup, name -> ctx.request().getHeader(name), ctx.queryParams().get("token"));
             int partition = tail.partitionOf(id);
             if (after != null && after.partition() != partition) {
                 throw ApiException.badRequest("event id " + after + " does not belong to stream " + id);

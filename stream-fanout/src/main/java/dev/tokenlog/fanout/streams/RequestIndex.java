@@ -44,6 +44,11 @@ public class RequestIndex {
             return answer != null ? AnswerJson.of(answer) : Map.of("id", id, "status", status);
         }
 
+        /** The tenant that created the stream; null when unknown (auth off, or PENDING). */
+        public String owner() {
+            return answer != null ? answer.getOwner() : entry != null ? entry.getOwner() : null;
+        }
+
         /** Offset of the stream's first chunk in {@code llm.chunks}, when known. */
         public Long firstChunkOffset() {
             return answer != null ? answer.getFirstChunkOffset() : entry != null ? entry.getFirstChunkOffset() : null;
