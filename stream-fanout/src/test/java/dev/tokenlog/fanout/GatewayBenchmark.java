@@ -50,7 +50,8 @@ class GatewayBenchmark {
     private static final int RESUMES = Integer.getInteger("bench.resumes", 300);
     private static final int REPLAY_TOKENS = Integer.getInteger("bench.replay-tokens", 20_000);
     private static final Duration WAIT = Duration.ofMinutes(5);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** HTTP/1.1: one connection per subscriber, as EventSource clients behind proxies use. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TestHTTPResource("/")

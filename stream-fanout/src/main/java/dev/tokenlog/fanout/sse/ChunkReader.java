@@ -12,7 +12,8 @@ import org.apache.kafka.common.serialization.Deserializer;
 /**
  * Reads a stream's history on behalf of one subscriber: its chunks in {@code [from, until)} of its
  * partition, where {@code until} is where the {@link LiveTail} took over for this subscriber. The
- * consumer exists only while history is read; a subscriber that starts at the tail never needs one.
+ * consumer is borrowed from {@link HistoryConsumers} only while history is read; a subscriber that
+ * starts at the tail never needs one.
  */
 final class ChunkReader implements AutoCloseable {
 
@@ -20,13 +21,15 @@ final class ChunkReader implements AutoCloseable {
     record Positioned(EventId position, ChunkRecord chunk) {}
 
     private final Consumer<String, byte[]> consumer;
+    private final HistoryConsumers pool;
     private final Deserializer<ChunkRecord> deserializer;
     private final String streamId;
     private final TopicPartition partition;
 
-    ChunkReader(Consumer<String, byte[]> consumer, Deserializer<ChunkRecord> deserializer, TopicPartition partition,
-                String streamId) {
-        this.consumer = consumer;
+    ChunkReader(HistoryConsumers pool, Deserializer<ChunkRecord> deserializer, TopicPartition partition,
+                String streamId) throws InterruptedException {
+        this.pool = pool;
+        this.consumer = pool.borrow();
         this.deserializer = deserializer;
         this.streamId = streamId;
         this.partition = partition;
@@ -39,7 +42,7 @@ final class ChunkReader implements AutoCloseable {
      *
      * @return false if {@code sink} stopped the reading
      */
-    boolean read(long from, long until, Predicate<Positioned> sink, Runnable whileWaiting) {
+    boolean read(long from, long until, Predicate<Positioned> sink, Runnable afterBatch) {
         consumer.seek(partition, from);
         while (consumer.position(partition) < until) {
             for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200)).records(partition)) {
@@ -54,13 +57,13 @@ final class ChunkReader implements AutoCloseable {
                     return false;
                 }
             }
-            whileWaiting.run();
+            afterBatch.run();
         }
         return true;
     }
 
     @Override
     public void close() {
-        consumer.close();
+        pool.release(consumer);
     }
 }

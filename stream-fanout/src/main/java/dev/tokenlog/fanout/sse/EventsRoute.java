@@ -14,6 +14,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,23 +35,25 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class EventsRoute {
     private static final Logger LOG = Logger.getLogger(EventsRoute.class);
+    /** Chunks already buffered for a subscriber that go out in one write. */
+    private static final int LIVE_BATCH = 64;
 
-    private final FanoutKafka kafka;
     private final TopicsConfig topics;
     private final GatewayConfig config;
     private final RequestIndex index;
     private final LiveTail tail;
     private final Access access;
+    private final HistoryConsumers historyConsumers;
     private final Deserializer<ChunkRecord> deserializer;
 
     public EventsRoute(FanoutKafka kafka, TopicsConfig topics, GatewayConfig config, RequestIndex index, LiveTail tail,
-                       Access access) {
-        this.kafka = kafka;
+                       Access access, HistoryConsumers historyConsumers) {
         this.topics = topics;
         this.config = config;
         this.index = index;
         this.tail = tail;
         this.access = access;
+        this.historyConsumers = historyConsumers;
         this.deserializer = kafka.clients().deserializer(ChunkRecord.class);
     }
 
@@ -101,6 +105,9 @@ public class EventsRoute {
                 response.setStatusCode(e.status()).putHeader("content-type", "application/json")
                         .end(ChunkEvents.json(Map.of("error", Map.of("code", e.code(), "message", e.getMessage()))));
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.debugf("serving events of %s interrupted", id);
         } catch (SseWriter.SubscriberGone e) {
             LOG.debugf("subscriber of %s left: %s", id, e.getMessage());
         } catch (RuntimeException e) {
@@ -149,15 +156,22 @@ public class EventsRoute {
     }
 
     /** History up to the tail's hand-over offset (if the start lies before it), then the tail, until the terminal. */
-    private void stream(String id, int partition, long from, Subscription live, ChunkEvents events, SseWriter out) {
+    private void stream(String id, int partition, long from, Subscription live, ChunkEvents events, SseWriter out)
+            throws InterruptedException {
         if (from < live.from()) {
-            try (ChunkReader history = new ChunkReader(kafka.clients().consumer(null, "tokenlog-sse-history"),
-                    deserializer, new TopicPartition(topics.chunks(), partition), id)) {
-                if (!history.read(from, live.from(), chunk -> send(events, chunk, out), out::checkOpen)) {
+            try (ChunkReader history = new ChunkReader(historyConsumers, deserializer,
+                    new TopicPartition(topics.chunks(), partition), id)) {
+                boolean more = history.read(from, live.from(), chunk -> queue(events, chunk, out), () -> {
+                    out.flush(); // one write per batch the consumer returned
+                    out.checkOpen();
+                });
+                out.flush();
+                if (!more) {
                     return;
                 }
             }
         }
+        List<ChunkReader.Positioned> batch = new ArrayList<>(LIVE_BATCH);
         while (true) {
             ChunkReader.Positioned chunk = next(live);
             if (chunk == null) {
@@ -167,7 +181,19 @@ public class EventsRoute {
                 }
                 out.checkOpen();
                 out.comment("heartbeat");
-            } else if (chunk.position().offset() >= from && !send(events, chunk, out)) {
+                continue;
+            }
+            batch.clear();
+            batch.add(chunk);
+            live.drainTo(batch, LIVE_BATCH - 1); // what else is already buffered goes in the same write
+            boolean more = true;
+            for (ChunkReader.Positioned p : batch) {
+                if (more && p.position().offset() >= from) {
+                    more = queue(events, p, out);
+                }
+            }
+            out.flush();
+            if (!more) {
                 return;
             }
         }
@@ -182,12 +208,12 @@ public class EventsRoute {
         }
     }
 
-    /** Writes a chunk's events; false once the attempt's terminal event has been sent. */
-    private static boolean send(ChunkEvents events, ChunkReader.Positioned chunk, SseWriter out) {
+    /** Queues a chunk's events on the writer; false once the attempt's terminal event is queued. */
+    private static boolean queue(ChunkEvents events, ChunkReader.Positioned chunk, SseWriter out) {
         boolean[] ended = {false};
         events.map(chunk.position(), chunk.chunk(), frame -> {
             if (!ended[0]) {
-                out.send(frame);
+                out.queue(frame);
                 ended[0] = frame.terminal();
             }
         });

@@ -27,6 +27,7 @@ final class SseWriter {
     private final AtomicBoolean closed;
     private final Duration writeTimeout;
     private final Runnable closeConnection;
+    private final StringBuilder pending = new StringBuilder();
 
     /** @param closeConnection closes the subscriber's connection at once, dropping what it has not read */
     SseWriter(HttpServerResponse response, AtomicBoolean closed, Duration writeTimeout, Runnable closeConnection) {
@@ -43,6 +44,20 @@ final class SseWriter {
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
         write("retry: " + retry.toMillis() + "\n\n");
+    }
+
+    /** Adds a frame to the pending batch; {@link #flush()} writes the batch in one write. */
+    void queue(SseFrame frame) {
+        pending.append(frame.encode());
+    }
+
+    /** Writes the frames queued since the last flush, if any. */
+    void flush() {
+        if (!pending.isEmpty()) {
+            String text = pending.toString();
+            pending.setLength(0);
+            write(text);
+        }
     }
 
     void send(SseFrame frame) {

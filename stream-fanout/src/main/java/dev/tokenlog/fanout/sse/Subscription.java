@@ -70,6 +70,22 @@ final class Subscription {
         return next;
     }
 
+    /** Moves up to {@code max} chunks already buffered into {@code into}, without waiting. */
+    void drainTo(java.util.List<ChunkReader.Positioned> into, int max) {
+        for (int i = 0; i < max; i++) {
+            ChunkReader.Positioned next = buffer.poll();
+            if (next == null) {
+                return;
+            }
+            if (next == CLOSED) {
+                buffer.offer(CLOSED); // keep the wake-up for the next poll
+                return;
+            }
+            buffered.decrementAndGet();
+            into.add(next);
+        }
+    }
+
     /** More chunks arrived for this subscriber than its buffer holds. */
     boolean overflowed() {
         return overflowed;
