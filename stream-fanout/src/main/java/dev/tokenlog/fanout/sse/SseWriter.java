@@ -1,9 +1,7 @@
 package dev.tokenlog.fanout.sse;
 
-import dev.tokenlog.avro.FinalAnswer;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,23 +49,6 @@ final class SseWriter {
 
     void comment(String text) {
         write(": " + text + "\n\n");
-    }
-
-    /** A stream whose chunks retention removed: its final answer as one delta and its terminal. */
-    void replayFromAnswer(FinalAnswer answer) {
-        send(new SseFrame(null, "delta", ChunkEvents.json(Map.of("text", answer.getText()))));
-        String status = answer.getStatus().name();
-        switch (status) {
-            case "COMPLETED" -> send(new SseFrame(null, "done", ChunkEvents.json(ChunkEvents.ordered(
-                    "finish_reason", answer.getFinishReason() == null ? null : answer.getFinishReason().name().toLowerCase(),
-                    "raw_reason", answer.getRawFinishReason()))));
-            case "CANCELLED" -> send(new SseFrame(null, "cancelled", ChunkEvents.json(Map.of("reason",
-                    answer.getError() == null ? "cancelled" : answer.getError().getMessage()))));
-            default -> send(new SseFrame(null, "error", ChunkEvents.json(ChunkEvents.ordered(
-                    "code", answer.getError() == null ? status : answer.getError().getCode(),
-                    "message", answer.getError() == null ? status : answer.getError().getMessage(),
-                    "retryable", false, "partial", !answer.getText().isEmpty()))));
-        }
     }
 
     void checkOpen() {
