@@ -34,13 +34,18 @@ final class SseWriter {
         this.closeConnection = closeConnection;
     }
 
-    /** Sends the headers that keep proxies from buffering, and the reconnect hint. */
+    /**
+     * Sends the headers that keep proxies from buffering, and the reconnect hint. The hint and the
+     * comments end with one newline, not a blank line: a blank line after them would end an event
+     * with no data, which the spec ignores but OpenAI's SDKs (Java and Python) dispatch and fail
+     * to parse once an event id has been seen.
+     */
     void open(Duration retry) {
         response.setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
-        write("retry: " + retry.toMillis() + "\n\n");
+        write("retry: " + retry.toMillis() + "\n");
     }
 
     void send(SseFrame frame) {
@@ -48,7 +53,7 @@ final class SseWriter {
     }
 
     void comment(String text) {
-        write(": " + text + "\n\n");
+        write(": " + text + "\n");
     }
 
     void checkOpen() {
