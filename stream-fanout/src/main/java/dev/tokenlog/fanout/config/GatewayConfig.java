@@ -48,9 +48,10 @@ public interface GatewayConfig {
     Duration pendingGrace();
 
     /**
-     * Model names {@code POST /v1/chat/completions} accepts besides {@code <provider>/<model>}, e.g.
-     * {@code tokenlog.gateway.aliases."gpt-4o"=openai/gpt-4o} (env {@code TOKENLOG_GATEWAY_ALIASES_FAST=mock/echo}
-     * defines alias {@code fast}), so OpenAI clients keep their model names.
+     * Model names {@code POST /v1/chat/completions} accepts besides {@code <provider>/<model>}, so OpenAI
+     * clients keep their model names: {@code tokenlog.gateway.aliases."gpt-4o"=openai/gpt-4o}. Names match
+     * ignoring case, {@code -}, {@code .} and {@code _}, so the environment variable
+     * {@code TOKENLOG_GATEWAY_ALIASES_GPT_4O=openai/gpt-4o} defines the same alias.
      */
     Map<String, String> aliases();
 

@@ -116,6 +116,17 @@ class OpenAiRequestMapperTest {
     }
 
     @Test
+    void aliasNamesMatchIgnoringCaseDashesDotsAndUnderscoresSoEnvironmentVariablesCanDefineThem() {
+        ModelAliases fromEnv = new ModelAliases(Map.of("gpt.4o.mini", "openai/gpt-4o-mini"));
+
+        assertThat(fromEnv.resolve("model", "gpt-4o-mini")).isEqualTo("openai/gpt-4o-mini");
+        assertThat(fromEnv.resolve("model", "GPT_4o.mini")).isEqualTo("openai/gpt-4o-mini");
+        assertThatThrownBy(() -> fromEnv.resolve("model", "gpt-4o")).isInstanceOf(ApiException.class);
+        assertThatThrownBy(() -> new ModelAliases(Map.of("gpt-4o", "openai/gpt-4o", "GPT_4O", "azure/gpt-4o")))
+                .hasMessageContaining("two aliases");
+    }
+
+    @Test
     void anAliasMustNameAProviderModelTarget() {
         assertThatThrownBy(() -> new ModelAliases(Map.of("broken", "gpt-4o")))
                 .hasMessageContaining("tokenlog.gateway.aliases.\"broken\" is 'gpt-4o'");
