@@ -126,6 +126,18 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void aFollowUpTurnThatSendsTheSdksOwnAnswerMessageBackIsAccepted() {
+        ChatCompletion first = client().chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("mock/echo").addUserMessage("first turn").metadata(metadata(FAST)).build());
+
+        ChatCompletion second = client().chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("mock/echo").addUserMessage("first turn").addMessage(first.choices().getFirst().message())
+                .addUserMessage("second turn").metadata(metadata(FAST)).build());
+
+        assertThat(second.choices().getFirst().message().content()).hasValue("second turn");
+    }
+
+    @Test
     void aFailureMidStreamSurfacesAsTheSdksSseExceptionWithTheErrorObject() {
         ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model("mock/lorem")
                 .addUserMessage("go").maxCompletionTokens(10)

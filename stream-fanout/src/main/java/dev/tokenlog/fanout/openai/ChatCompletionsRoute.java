@@ -1,7 +1,5 @@
 package dev.tokenlog.fanout.openai;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenlog.avro.FinalAnswer;
 import dev.tokenlog.avro.LlmRequest;
@@ -77,7 +75,8 @@ public class ChatCompletionsRoute {
     private void serve(RoutingContext ctx, Context context, AtomicBoolean closed) {
         String id = null;
         try {
-            ChatCompletionRequest body = parse(ctx.body().buffer());
+            Buffer bytes = ctx.body().buffer();
+            ChatCompletionRequest body = ChatRequestMapper.parse(bytes == null ? null : bytes.getBytes());
             LlmRequest request = RequestFactory.create(ChatRequestMapper.map(body, aliases), null);
             id = request.getRequestId();
             writer.send(topics.requests(), id, request);
@@ -147,36 +146,5 @@ public class ChatCompletionsRoute {
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode a response", e);
         }
-    }
-
-    /** The body as a request; a malformed one is a 400 naming the JSON path where it went wrong. */
-    private static ChatCompletionRequest parse(Buffer body) {
-        if (body == null || body.length() == 0) {
-            throw ApiException.badRequest("request body is required: {\"model\":\"mock/echo\",\"messages\":[...]}");
-        }
-        try {
-            return JSON.readValue(body.getBytes(), ChatCompletionRequest.class);
-        } catch (JsonMappingException e) {
-            String path = path(e);
-            throw new ApiException(400, "malformed_json", (path.isEmpty() ? "request body" : path)
-                    + " does not match OpenAI's Chat Completions request: " + e.getOriginalMessage());
-        } catch (JsonProcessingException e) {
-            throw new ApiException(400, "malformed_json", "request body is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new IllegalStateException("reading a buffer failed", e);
-        }
-    }
-
-    /** {@code messages[0].content} from Jackson's reference chain. */
-    private static String path(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
     }
 }

@@ -1,14 +1,19 @@
 package dev.tokenlog.fanout.openai;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenlog.fanout.api.ApiException;
 import dev.tokenlog.fanout.api.CreateStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Turns a Chat Completions body into the native {@link CreateStream}, which {@code RequestFactory}
+ * Reads a Chat Completions body and turns it into the native {@link CreateStream}, which {@code RequestFactory}
  * then validates like any {@code POST /v1/streams}: model aliases are resolved, {@code stop} may be a
  * string, {@code max_completion_tokens} is {@code max_tokens}, {@code tool_choice: "none"} sends no
  * tools. Options that would change the shape of the answer and that no provider adapter forwards
@@ -19,7 +24,42 @@ final class ChatRequestMapper {
     /** OpenAI's limit on stop sequences. */
     static final int MAX_STOP = 4;
 
+    /** Unknown fields are ignored at every level, as OpenAI's SDKs send fields tokenlog has no use for (e.g. {@code refusal}). */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
     private ChatRequestMapper() {}
+
+    /** The body as a request; a malformed one is a 400 naming the JSON path where it went wrong. */
+    static ChatCompletionRequest parse(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw ApiException.badRequest("request body is required: {\"model\":\"mock/echo\",\"messages\":[...]}");
+        }
+        try {
+            return JSON.readValue(body, ChatCompletionRequest.class);
+        } catch (JsonMappingException e) {
+            String path = path(e);
+            throw new ApiException(400, "malformed_json", (path.isEmpty() ? "request body" : path)
+                    + " does not match OpenAI's Chat Completions request: " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new ApiException(400, "malformed_json", "request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalStateException("reading a byte array failed", e);
+        }
+    }
+
+    /** {@code messages[0].content} from Jackson's reference chain. */
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
 
     static CreateStream map(ChatCompletionRequest body, ModelAliases aliases) {
         if (body == null) {

@@ -3,13 +3,13 @@ package dev.tokenlog.fanout.openai;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenlog.avro.GenerationParams;
 import dev.tokenlog.avro.LlmRequest;
 import dev.tokenlog.avro.RouteTarget;
 import dev.tokenlog.avro.ToolDefinition;
 import dev.tokenlog.fanout.api.ApiException;
 import dev.tokenlog.fanout.api.RequestFactory;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** How a Chat Completions body becomes an LlmRequest, and which bodies are refused with which status. */
 class OpenAiRequestMapperTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final ModelAliases ALIASES = new ModelAliases(Map.of("gpt-4o", "openai/gpt-4o", "fast", "mock/echo"));
     private static final String USER = "'messages':[{'role':'user','content':'hi'}]";
 
@@ -60,6 +59,15 @@ class OpenAiRequestMapperTest {
                 .isEmpty();
     }
 
+    @Test
+    void fieldsTokenlogHasNoUseForAreIgnoredAtEveryLevelAsSdksSendAnAnswerBackAsItCame() {
+        LlmRequest request = create("{'model':'mock/echo','user':'u1','seed':1,'parallel_tool_calls':true,'messages':["
+                + "{'role':'user','content':'hi'},{'role':'assistant','content':'hello','refusal':null,'annotations':[]},"
+                + "{'role':'user','content':[{'type':'text','text':'more','cache_control':{'type':'ephemeral'}}]}]}");
+
+        assertThat(request.getMessages()).extracting(m -> m.getContent()).containsExactly("hi", "hello", "more");
+    }
+
     static Stream<Arguments> refused() {
         return Stream.of(
                 refused("unknown model name", "{'model':'gpt-5'," + USER + "}", 404, "model_not_found",
@@ -74,6 +82,12 @@ class OpenAiRequestMapperTest {
                         "model 'mock/' must be \"<provider>/<model>\", e.g. \"mock/echo\""),
                 refused("no messages", "{'model':'mock/echo'}", 400, "invalid_request",
                         "messages must hold at least one message"),
+                refused("no body", "", 400, "invalid_request", "request body is required"),
+                refused("not JSON", "{'model':", 400, "malformed_json", "request body is not valid JSON: "),
+                refused("content of the wrong type", "{'model':'mock/echo','messages':[{'role':'user','content':1.5}]}",
+                        400, "invalid_request", "messages[0].content must be a string or a non-empty array of parts"),
+                refused("role of the wrong type", "{'model':'mock/echo','messages':[{'role':['user'],'content':'x'}]}",
+                        400, "malformed_json", "messages[0].role does not match OpenAI's Chat Completions request: "),
                 refused("bad role", "{'model':'mock/echo','messages':[{'role':'robot','content':'x'}]}", 400,
                         "invalid_request", "messages[0].role must be one of "),
                 refused("two choices", "{'model':'mock/echo'," + USER + ",'n':2}", 400, "unsupported_parameter",
@@ -149,8 +163,8 @@ class OpenAiRequestMapperTest {
         return Arguments.of(name, body, status, code, message);
     }
 
-    private static LlmRequest create(String body) throws Exception {
-        ChatCompletionRequest request = JSON.readValue(body.replace('\'', '"'), ChatCompletionRequest.class);
+    private static LlmRequest create(String body) {
+        ChatCompletionRequest request = ChatRequestMapper.parse(body.replace('\'', '"').getBytes(StandardCharsets.UTF_8));
         return RequestFactory.create(ChatRequestMapper.map(request, ALIASES), null);
     }
 }
