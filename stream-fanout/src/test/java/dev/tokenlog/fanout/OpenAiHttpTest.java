@@ -3,19 +3,28 @@ package dev.tokenlog.fanout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenlog.avro.ChunkRecord;
+import dev.tokenlog.avro.Completed;
+import dev.tokenlog.avro.FinishReason;
+import dev.tokenlog.avro.Started;
+import dev.tokenlog.avro.TextDelta;
 import dev.tokenlog.schemas.RequestIds;
+import dev.tokenlog.schemas.Topics;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,6 +46,9 @@ class OpenAiHttpTest {
 
     @TestHTTPResource("/")
     String base;
+
+    @Inject
+    FanoutKafka kafka;
 
     @BeforeAll
     static void startWorker() throws Exception {
@@ -206,6 +218,35 @@ class OpenAiHttpTest {
         api().post("/v1/streams/" + id + "/cancel", "");
     }
 
+    @Test
+    void aNewAttemptAfterOutputEndsTheStreamRestartedAndTheEndedStreamReplaysOnlyTheFinalAttempt() throws Exception {
+        String id = RequestIds.newId();
+        Instant at = RequestIds.timestampOf(id);
+        produce(new ChunkRecord(id, "a1", 0L, at, new Started("mock", "echo", 0)),
+                new ChunkRecord(id, "a1", 1L, at, new TextDelta("lost ")),
+                new ChunkRecord(id, "a2", 0L, at, new Started("mock", "echo", 0)),
+                new ChunkRecord(id, "a2", 1L, at, new TextDelta("kept")));
+        String path = "/v1/streams/" + id + "/events?format=openai";
+
+        List<OpenAiHttp.Event> live = OpenAiHttp.events(http().get(path, null).body());
+        assertThat(live).extracting(OpenAiHttp.Event::data).satisfiesExactly(
+                role -> assertThat(role).contains("\"role\":\"assistant\""),
+                lost -> assertThat(lost).contains("\"content\":\"lost \""),
+                error -> assertThat(TestJson.parse(error).at("/error/code").asText()).isEqualTo("stream_restarted"),
+                done -> assertThat(done).isEqualTo("[DONE]"));
+        assertThat(live.get(2).id()).isNull();
+        assertThat(live.get(3).id()).isNull();
+
+        produce(new ChunkRecord(id, "a2", 2L, at, new Completed(FinishReason.STOP, "stop")));
+        api().awaitStatus(id, "COMPLETED", WAIT);
+        List<OpenAiHttp.Event> replay = OpenAiHttp.events(http().get(path, null).body());
+        assertThat(replay).extracting(OpenAiHttp.Event::data).satisfiesExactly(
+                role -> assertThat(role).contains("\"role\":\"assistant\""),
+                kept -> assertThat(kept).contains("\"content\":\"kept\""),
+                finish -> assertThat(finish).contains("\"finish_reason\":\"stop\""),
+                done -> assertThat(done).isEqualTo("[DONE]"));
+    }
+
     static Stream<Arguments> refusals() {
         String user = "'messages':[{'role':'user','content':'x'}]";
         return Stream.of(
@@ -300,6 +341,14 @@ class OpenAiHttpTest {
 
     private static String json(String singleQuoted) {
         return singleQuoted.replace('\'', '"');
+    }
+
+    private void produce(ChunkRecord... chunks) throws Exception {
+        var serializer = kafka.clients().serializer(ChunkRecord.class);
+        for (ChunkRecord chunk : chunks) {
+            kafka.producer().send(new ProducerRecord<>(Topics.CHUNKS, chunk.getRequestId(),
+                    serializer.serialize(Topics.CHUNKS, chunk))).get();
+        }
     }
 
     private OpenAiHttp http() {
