@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -46,6 +47,11 @@ class OpenAiHttpTest {
 
     @TestHTTPResource("/")
     String base;
+
+    @BeforeEach
+    void awaitGatewayReady() {
+        new GatewayApi(base).awaitReady(Duration.ofSeconds(120));
+    }
 
     @Inject
     FanoutKafka kafka;

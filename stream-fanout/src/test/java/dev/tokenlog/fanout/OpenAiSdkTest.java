@@ -29,10 +29,12 @@ import com.openai.models.completions.CompletionUsage;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,6 +51,11 @@ class OpenAiSdkTest {
 
     @TestHTTPResource("/")
     String base;
+
+    @BeforeEach
+    void awaitGatewayReady() {
+        new GatewayApi(base).awaitReady(Duration.ofSeconds(120));
+    }
 
     @BeforeAll
     static void startWorker() throws Exception {
