@@ -111,6 +111,17 @@ class AuthTest {
         assertThat(aliceEvents.body()).contains("event: done");
         assertThat(send("GET", "/v1/streams/" + unknown, null, BOB).statusCode()).as("young unknown id")
                 .isEqualTo(200); // PENDING: reveals nothing
+
+        String chat = """
+                {"model":"mock/echo","messages":[{"role":"user","content":"chat as bob"}],"stream":false}""";
+        HttpResponse<String> anonymousChat = send("POST", "/v1/chat/completions", chat, null);
+        assertThat(anonymousChat.statusCode()).isEqualTo(401);
+        assertThat(TestJson.parse(anonymousChat.body()).path("error").path("message").asText()).contains("API key");
+        HttpResponse<String> bobChat = send("POST", "/v1/chat/completions", chat, BOB);
+        assertThat(bobChat.statusCode()).as(bobChat.body()).isEqualTo(200);
+        String bobStream = bobChat.headers().firstValue("X-Stream-Id").orElseThrow();
+        assertThat(send("GET", "/v1/streams/" + bobStream, null, BOB).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/v1/streams/" + bobStream, null, ALICE).statusCode()).as("bob owns it").isEqualTo(404);
     }
 
     private HttpResponse<String> send(String method, String path, String body, String key) throws Exception {

@@ -49,6 +49,15 @@ final class GatewayApi {
         return last[0];
     }
 
+    /**
+     * Waits until the gateway reports ready: after a restart of the app in this JVM (another test
+     * profile), its Kafka Streams fold rejoins the group only once the previous member's session
+     * has expired, and answers are folded from then on.
+     */
+    void awaitReady(Duration wait) {
+        await().atMost(wait).until(() -> get("/q/health/ready").statusCode() == 200);
+    }
+
     JsonNode getJson(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = get(path);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);

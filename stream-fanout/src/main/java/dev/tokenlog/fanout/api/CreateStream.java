@@ -8,6 +8,7 @@ import java.util.Map;
 /**
  * Body of {@code POST /v1/streams}. {@code model} is {@code <provider>/<model>}; {@code fallbacks}
  * lists further targets in the same form, tried in order when a target fails before any output.
+ * {@code tools} are the functions the model may call, in OpenAI's shape.
  */
 public record CreateStream(
         String model,
@@ -18,7 +19,8 @@ public record CreateStream(
         @JsonProperty("top_p") Double topP,
         List<String> stop,
         Map<String, String> metadata,
-        @JsonProperty("deadline_ms") Long deadlineMs) {
+        @JsonProperty("deadline_ms") Long deadlineMs,
+        List<Tool> tools) {
 
     /**
      * One conversation message, OpenAI style. {@code content} is a string, or an array of parts
@@ -35,4 +37,10 @@ public record CreateStream(
 
     /** {@code arguments} is JSON text as OpenAI sends it; a JSON object is accepted too. */
     public record Function(String name, JsonNode arguments) {}
+
+    /** A function the model may call: {@code {"type":"function","function":{"name","description","parameters"}}}. */
+    public record Tool(String type, FunctionDefinition function) {}
+
+    /** {@code parameters} is the JSON Schema of the arguments, an object; absent means no arguments. */
+    public record FunctionDefinition(String name, String description, JsonNode parameters) {}
 }

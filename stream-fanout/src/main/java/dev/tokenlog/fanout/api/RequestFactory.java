@@ -11,10 +11,10 @@ import java.util.HashMap;
 import java.util.List;
 
 /** Validates an HTTP request body and turns it into an {@link LlmRequest}; nothing invalid reaches Kafka. */
-final class RequestFactory {
+public final class RequestFactory {
     private RequestFactory() {}
 
-    static LlmRequest create(CreateStream body, String owner) {
+    public static LlmRequest create(CreateStream body, String owner) {
         return create(body, owner, ImageParts.MAX_IMAGE_BYTES);
     }
 
@@ -80,7 +80,7 @@ final class RequestFactory {
                 .setTemperature(body.temperature())
                 .setTopP(body.topP())
                 .setStop(body.stop() == null ? List.of() : body.stop())
-                .setTools(List.of())
+                .setTools(ToolDefinitions.map(body.tools()))
                 .build();
     }
 

@@ -3,6 +3,7 @@ package dev.tokenlog.fanout.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Gateway behaviour: SSE pacing, stream tokens, and how far back a stream start is searched. */
@@ -45,4 +46,16 @@ public interface GatewayConfig {
     /** A request id younger than this with no record yet is reported PENDING rather than 404. */
     @WithDefault("60s")
     Duration pendingGrace();
+
+    /**
+     * Model names {@code POST /v1/chat/completions} accepts besides {@code <provider>/<model>}, so OpenAI
+     * clients keep their model names: {@code tokenlog.gateway.aliases."gpt-4o"=openai/gpt-4o}. Names match
+     * ignoring case, {@code -}, {@code .} and {@code _}, so the environment variable
+     * {@code TOKENLOG_GATEWAY_ALIASES_GPT_4O=openai/gpt-4o} defines the same alias.
+     */
+    Map<String, String> aliases();
+
+    /** How long {@code POST /v1/chat/completions} with {@code stream: false} waits for the final answer. */
+    @WithDefault("10m")
+    Duration completionTimeout();
 }

@@ -6,6 +6,7 @@ import dev.tokenlog.avro.Cancelled;
 import dev.tokenlog.avro.ChunkRecord;
 import dev.tokenlog.avro.Completed;
 import dev.tokenlog.avro.Failed;
+import dev.tokenlog.avro.FinalAnswer;
 import dev.tokenlog.avro.ReasoningDelta;
 import dev.tokenlog.avro.Started;
 import dev.tokenlog.avro.TextDelta;
@@ -15,13 +16,14 @@ import dev.tokenlog.avro.ToolCallStarted;
 import dev.tokenlog.avro.Usage;
 import dev.tokenlog.fanout.JsonFields;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Maps chunk records of one stream to SSE events, and keeps the attempt rule every consumer follows:
  * a {@code Started} of a new attempt discards the earlier attempt's output (the subscriber gets a
  * {@code reset} first) and chunks of a superseded attempt are dropped.
  */
-final class ChunkEvents {
+final class ChunkEvents implements StreamEvents {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private String attempt;
@@ -36,7 +38,8 @@ final class ChunkEvents {
     }
 
     /** Events for one chunk, in order (zero, one, or {@code reset} + {@code start}). */
-    void map(EventId position, ChunkRecord chunk, java.util.function.Consumer<SseFrame> out) {
+    @Override
+    public void map(EventId position, ChunkRecord chunk, Consumer<SseFrame> out) {
         if (chunk.getEvent() instanceof Started s) {
             if (clientHasOutput && !chunk.getAttemptId().equals(attempt)) {
                 out.accept(new SseFrame(null, "reset", json(Map.of("attempt", chunk.getAttemptId()))));
@@ -54,6 +57,24 @@ final class ChunkEvents {
         }
         clientHasOutput = true;
         out.accept(frame(position, chunk.getEvent()));
+    }
+
+    /** The final answer as one delta and its terminal. */
+    @Override
+    public void replay(FinalAnswer answer, Consumer<SseFrame> out) {
+        out.accept(new SseFrame(null, "delta", json(Map.of("text", answer.getText()))));
+        String status = answer.getStatus().name();
+        switch (status) {
+            case "COMPLETED" -> out.accept(new SseFrame(null, "done", json(ordered(
+                    "finish_reason", answer.getFinishReason() == null ? null : answer.getFinishReason().name().toLowerCase(),
+                    "raw_reason", answer.getRawFinishReason()))));
+            case "CANCELLED" -> out.accept(new SseFrame(null, "cancelled", json(Map.of("reason",
+                    answer.getError() == null ? "cancelled" : answer.getError().getMessage()))));
+            default -> out.accept(new SseFrame(null, "error", json(ordered(
+                    "code", answer.getError() == null ? status : answer.getError().getCode(),
+                    "message", answer.getError() == null ? status : answer.getError().getMessage(),
+                    "retryable", false, "partial", !answer.getText().isEmpty()))));
+        }
     }
 
     private static SseFrame frame(EventId position, Object event) {

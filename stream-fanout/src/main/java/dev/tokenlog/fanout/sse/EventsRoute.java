@@ -16,7 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.TopicPartition;
@@ -31,6 +30,7 @@ import org.jboss.logging.Logger;
  * consumer of its own (only if there is any), then writes what the tail buffers for it. Writes wait
  * for completion, and the tail's buffer per subscriber is bounded: a subscriber that falls behind is
  * closed with a comment and resumes by event id. Closing the connection never cancels generation.
+ * {@code ?format=openai} serves OpenAI's chunk format instead of the native events ({@link EventFormat}).
  */
 @ApplicationScoped
 public class EventsRoute {
@@ -78,7 +78,9 @@ public class EventsRoute {
         String id = ctx.pathParam("id");
         HttpServerResponse response = ctx.response();
         Subscription live = null;
+        EventFormat format = EventFormat.NATIVE;
         try {
+            format = EventFormat.of(ctx.queryParams().get("format"));
             EventId after = afterId(ctx);
             RequestIndex.Lookup lookup = index.lookup(id);
             access.checkRead(lookup, name -> ctx.request().getHeader(name), ctx.queryParams().get("token"));
@@ -92,18 +94,19 @@ public class EventsRoute {
                 live.close();
             }
             Start start = start(lookup, after, "live".equals(ctx.queryParams().get("from")), partition, live);
+            StreamEvents events = format.events(id, lookup.answer(), after != null, ctx.queryParams()::get);
             SseWriter out = new SseWriter(response, closed, config.writeTimeout(), () -> ctx.request().connection().close());
+            response.putHeader("X-Stream-Id", id);
             out.open(config.retry());
             if (start.expired() != null) {
-                out.replayFromAnswer(start.expired());
+                events.replay(start.expired(), out::send);
             } else {
-                stream(id, partition, start.from(), live, new ChunkEvents(after != null), out);
+                stream(id, partition, start.from(), live, events, out);
             }
             out.end();
         } catch (ApiException e) {
             if (!response.headWritten()) {
-                response.setStatusCode(e.status()).putHeader("content-type", "application/json")
-                        .end(ChunkEvents.json(Map.of("error", Map.of("code", e.code(), "message", e.getMessage()))));
+                response.setStatusCode(e.status()).putHeader("content-type", "application/json").end(format.errorJson(e));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -156,7 +159,7 @@ public class EventsRoute {
     }
 
     /** History up to the tail's hand-over offset (if the start lies before it), then the tail, until the terminal. */
-    private void stream(String id, int partition, long from, Subscription live, ChunkEvents events, SseWriter out)
+    private void stream(String id, int partition, long from, Subscription live, StreamEvents events, SseWriter out)
             throws InterruptedException {
         if (from < live.from()) {
             try (ChunkReader history = new ChunkReader(historyConsumers, deserializer,
@@ -209,7 +212,7 @@ public class EventsRoute {
     }
 
     /** Queues a chunk's events on the writer; false once the attempt's terminal event is queued. */
-    private static boolean queue(ChunkEvents events, ChunkReader.Positioned chunk, SseWriter out) {
+    private static boolean queue(StreamEvents events, ChunkReader.Positioned chunk, SseWriter out) {
         boolean[] ended = {false};
         events.map(chunk.position(), chunk.chunk(), frame -> {
             if (!ended[0]) {

@@ -1,14 +1,21 @@
 package dev.tokenlog.fanout.sse;
 
+import java.util.Set;
+
 /**
  * One server-sent event. {@code id} may be null (e.g. {@code reset}, which has no position of its
- * own). Data is single-line JSON, so it never needs splitting over several {@code data:} lines.
+ * own); {@code event} may be null for an unnamed event (OpenAI's format names none). Data is
+ * single-line JSON (or OpenAI's {@code [DONE]}), so it never needs splitting over several
+ * {@code data:} lines.
+ *
+ * @param terminal whether this event ends the stream (the attempt's terminal)
  */
-public record SseFrame(EventId id, String event, String data) {
+public record SseFrame(EventId id, String event, String data, boolean terminal) {
+    private static final Set<String> TERMINAL_EVENTS = Set.of("done", "error", "cancelled");
 
-    /** Whether this event ends the stream (the attempt's terminal). */
-    public boolean terminal() {
-        return event.equals("done") || event.equals("error") || event.equals("cancelled");
+    /** A named event of the native format; {@code done}, {@code error} and {@code cancelled} end the stream. */
+    public SseFrame(EventId id, String event, String data) {
+        this(id, event, data, TERMINAL_EVENTS.contains(event));
     }
 
     /** The wire text, ending with the blank line that dispatches it. */
@@ -17,6 +24,9 @@ public record SseFrame(EventId id, String event, String data) {
         if (id != null) {
             sb.append("id: ").append(id).append('\n');
         }
-        return sb.append("event: ").append(event).append('\n').append("data: ").append(data).append("\n\n").toString();
+        if (event != null) {
+            sb.append("event: ").append(event).append('\n');
+        }
+        return sb.append("data: ").append(data).append("\n\n").toString();
     }
 }

@@ -1,9 +1,7 @@
 package dev.tokenlog.fanout.sse;
 
-import dev.tokenlog.avro.FinalAnswer;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,13 +35,18 @@ final class SseWriter {
         this.closeConnection = closeConnection;
     }
 
-    /** Sends the headers that keep proxies from buffering, and the reconnect hint. */
+    /**
+     * Sends the headers that keep proxies from buffering, and the reconnect hint. The hint and the
+     * comments end with one newline, not a blank line: a blank line after them would end an event
+     * with no data, which the spec ignores but OpenAI's SDKs (Java and Python) dispatch and fail
+     * to parse once an event id has been seen.
+     */
     void open(Duration retry) {
         response.setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
-        write("retry: " + retry.toMillis() + "\n\n");
+        write("retry: " + retry.toMillis() + "\n");
     }
 
     /** Adds a frame to the pending batch; {@link #flush()} writes the batch in one write. */
@@ -65,24 +68,7 @@ final class SseWriter {
     }
 
     void comment(String text) {
-        write(": " + text + "\n\n");
-    }
-
-    /** A stream whose chunks retention removed: its final answer as one delta and its terminal. */
-    void replayFromAnswer(FinalAnswer answer) {
-        send(new SseFrame(null, "delta", ChunkEvents.json(Map.of("text", answer.getText()))));
-        String status = answer.getStatus().name();
-        switch (status) {
-            case "COMPLETED" -> send(new SseFrame(null, "done", ChunkEvents.json(ChunkEvents.ordered(
-                    "finish_reason", answer.getFinishReason() == null ? null : answer.getFinishReason().name().toLowerCase(),
-                    "raw_reason", answer.getRawFinishReason()))));
-            case "CANCELLED" -> send(new SseFrame(null, "cancelled", ChunkEvents.json(Map.of("reason",
-                    answer.getError() == null ? "cancelled" : answer.getError().getMessage()))));
-            default -> send(new SseFrame(null, "error", ChunkEvents.json(ChunkEvents.ordered(
-                    "code", answer.getError() == null ? status : answer.getError().getCode(),
-                    "message", answer.getError() == null ? status : answer.getError().getMessage(),
-                    "retryable", false, "partial", !answer.getText().isEmpty()))));
-        }
+        write(": " + text + "\n");
     }
 
     void checkOpen() {
