@@ -66,6 +66,30 @@ class EndToEndTest {
     }
 
     @Test
+    void postingWithAcceptEventStreamAnswersWithTheStreamItself() throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url("/v1/streams")))
+                        .header("content-type", "application/json").header("Accept", "text/event-stream")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("""
+                                {"model":"mock/echo","messages":[{"role":"user","content":"straight back"}],
+                                 "metadata":{"mock.tps":"0","mock.ttft-ms":"0"}}""")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
+        String id = response.headers().firstValue("X-Stream-Id").orElseThrow();
+        assertThat(response.body()).contains("event: start").contains("event: done").contains("\"text\":\"straight");
+        assertThat(awaitStatus(id, "COMPLETED").get("text").asText()).isEqualTo("straight back");
+
+        java.net.http.HttpResponse<String> bad = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url("/v1/streams")))
+                        .header("content-type", "application/json").header("Accept", "text/event-stream")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("malformed_json");
+    }
+
+    @Test
     void resumesAfterLastEventIdWithExactlyTheRemainder() throws Exception {
         String id = create("mock/echo", "one two three four five six", "0").get("id").asText();
         SseClient.Result full = SseClient.read(url("/v1/streams/" + id + "/events"), null, WAIT);
