@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Benchmark, not a test of timing: how many concurrent streams and chunks per second one worker
  * sustains with the mock provider. Excluded from the normal suite; run with
- * {@code bin/test -Pbench -pl test-support,llm-worker -Dtest=WorkerThroughputBenchmark}.
+ * {@code ./mvnw -B -pl llm-worker -am verify -Pbench -Dtest=WorkerThroughputBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
  * Settings: {@code -Dbench.streams=2000 -Dbench.tokens=100 -Dbench.tps=25}. The broker runs in the
  * same JVM and shares the two cores, so the figure is a lower bound for a worker on its own machine.
  */

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * Benchmark, not a test of timing: what one gateway instance holds and how fast it serves, on this
  * machine, with the in-JVM broker and a real worker JVM sharing its cores. Prints figures; asserts
  * only that every subscriber got every event. Run with
- * {@code bin/test -Pbench -pl test-support,schemas,llm-worker,stream-fanout -Dtest=GatewayBenchmark}
+ * {@code ./mvnw -B -pl llm-worker,stream-fanout -am verify -Pbench -Dtest=GatewayBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
  * ({@code -Dbench.idle=10000 -Dbench.active=2000 -Dbench.fanout=1000}).
  */
 @QuarkusTest
