@@ -47,6 +47,9 @@ public class TokenlogTestResource implements QuarkusTestResourceLifecycleManager
                 "quarkus.kafka-streams.bootstrap-servers", kafka.bootstrapServers(),
                 "tokenlog.registry.url", registry.ccompatUrl(),
                 "kafka-streams.state.dir", stateDir.toString(),
+                // Test profiles restart the app in the same group; a short session hands the fold's
+                // partitions over quickly if the previous instance's leave did not reach the broker.
+                "kafka-streams.consumer.session.timeout.ms", "10000",
                 // No Docker here, and the real broker and registry above replace Dev Services.
                 "quarkus.devservices.enabled", "false",
                 "quarkus.kafka.devservices.enabled", "false");
