@@ -16,9 +16,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * API keys on: the key's tenant owns what it creates; the owner's key or the stream's token reads,
@@ -32,7 +31,8 @@ class AuthTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String ALICE = "sk-alice-0123456789";
     private static final String BOB = "sk-bob-9876543210";
-    private static WorkerProcess worker;
+    @RegisterExtension
+    static final WorkerJvm WORKER = new WorkerJvm();
 
     public static final class KeysRequired implements QuarkusTestProfile {
         @Override
@@ -48,18 +48,6 @@ class AuthTest {
 
     @TestHTTPResource("/")
     String base;
-
-    @BeforeAll
-    static void startWorker() throws Exception {
-        worker = WorkerProcess.start();
-    }
-
-    @AfterAll
-    static void stopWorker() throws Exception {
-        if (worker != null) {
-            worker.close();
-        }
-    }
 
     @Test
     void onlyTheOwnerOrTheTokenHolderSeesAStream() throws Exception {
@@ -77,17 +65,14 @@ class AuthTest {
         String id = json.get("id").asText();
         String token = json.get("token").asText();
         GatewayApi api = new GatewayApi(base);
-        JsonNode answer = null;
-        for (long deadline = System.nanoTime() + WAIT.toNanos(); System.nanoTime() < deadline; ) {
+        JsonNode[] answer = new JsonNode[1];
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> {
             HttpResponse<String> status = send("GET", "/v1/streams/" + id, null, ALICE);
             assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
-            answer = TestJson.parse(status.body());
-            if (answer.get("status").asText().equals("COMPLETED")) {
-                break;
-            }
-            Thread.sleep(100); // poll interval while waiting on a condition
-        }
-        assertThat(answer.get("text").asText()).isEqualTo("owned by alice");
+            answer[0] = TestJson.parse(status.body());
+            return answer[0].get("status").asText().equals("COMPLETED");
+        });
+        assertThat(answer[0].get("text").asText()).isEqualTo("owned by alice");
 
         String unknown = RequestIds.newId();
         HttpResponse<String> asBob = send("GET", "/v1/streams/" + id, null, BOB);

@@ -12,9 +12,8 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Request → worker → chunks → fold → answer → SSE, with the gateway under test in this JVM, the real
@@ -24,22 +23,11 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(TokenlogTestResource.class)
 class EndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static WorkerProcess worker;
+    @RegisterExtension
+    static final WorkerJvm WORKER = new WorkerJvm();
 
     @TestHTTPResource("/")
     String base;
-
-    @BeforeAll
-    static void startWorker() throws Exception {
-        worker = WorkerProcess.start();
-    }
-
-    @AfterAll
-    static void stopWorker() throws Exception {
-        if (worker != null) {
-            worker.close();
-        }
-    }
 
     @Test
     void streamsDeltasThenDoneAndTheFinalAnswerHasTheSameText() throws Exception {

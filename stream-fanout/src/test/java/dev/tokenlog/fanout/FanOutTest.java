@@ -14,9 +14,8 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Many subscribers of one stream through the instance's shared live tail: those that join before
@@ -29,22 +28,11 @@ class FanOutTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int EARLY = 50;
     private static final int MID_STREAM = 50;
-    private static WorkerProcess worker;
+    @RegisterExtension
+    static final WorkerJvm WORKER = new WorkerJvm();
 
     @TestHTTPResource("/")
     String base;
-
-    @BeforeAll
-    static void startWorker() throws Exception {
-        worker = WorkerProcess.start();
-    }
-
-    @AfterAll
-    static void stopWorker() throws Exception {
-        if (worker != null) {
-            worker.close();
-        }
-    }
 
     @Test
     void subscribersJoiningBeforeDuringAndAfterTheStreamGetIdenticalEvents() throws Exception {

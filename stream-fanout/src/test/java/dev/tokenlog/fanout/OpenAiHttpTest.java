@@ -25,10 +25,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -43,7 +42,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class OpenAiHttpTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String FAST = "'metadata':{'mock.tps':'0','mock.ttft-ms':'0'}";
-    private static WorkerProcess worker;
+    @RegisterExtension
+    static final WorkerJvm WORKER = new WorkerJvm();
 
     @TestHTTPResource("/")
     String base;
@@ -55,18 +55,6 @@ class OpenAiHttpTest {
 
     @Inject
     FanoutKafka kafka;
-
-    @BeforeAll
-    static void startWorker() throws Exception {
-        worker = WorkerProcess.start();
-    }
-
-    @AfterAll
-    static void stopWorker() throws Exception {
-        if (worker != null) {
-            worker.close();
-        }
-    }
 
     @Test
     void aStreamedCallSendsIdentifiedChunksThenFinishUsageAndDone() throws Exception {

@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -50,7 +49,6 @@ public class LiveTail {
     private final Deserializer<ChunkRecord> deserializer;
     private final Map<String, Set<Subscription>> byStream = new ConcurrentHashMap<>();
     private final CountDownLatch ready = new CountDownLatch(1);
-    private final AtomicLong delivered = new AtomicLong();
     private Admin admin;
     private Object[] locks;
     private long[] next;
@@ -84,11 +82,6 @@ public class LiveTail {
         return ready.getCount() == 0;
     }
 
-    /** Records handed to subscribers since start (for metrics). */
-    public long delivered() {
-        return delivered.get();
-    }
-
     /** Live subscriptions (for metrics). */
     public int subscriptions() {
         return byStream.values().stream().mapToInt(Set::size).sum();
@@ -107,7 +100,7 @@ public class LiveTail {
     Subscription subscribe(String streamId, int capacity) {
         int partition = partitionOf(streamId);
         synchronized (locks[partition]) {
-            Subscription s = new Subscription(streamId, partition, next[partition], capacity);
+            Subscription s = new Subscription(streamId, next[partition], capacity);
             byStream.computeIfAbsent(streamId, k -> ConcurrentHashMap.newKeySet()).add(s);
             return s;
         }
@@ -194,7 +187,6 @@ public class LiveTail {
                         ChunkReader.Positioned positioned = new ChunkReader.Positioned(new EventId(p, record.offset()), chunk);
                         for (Subscription s : subscribers) {
                             s.offer(positioned);
-                            delivered.incrementAndGet();
                         }
                     }
                 }

@@ -16,7 +16,6 @@ final class Subscription {
     private static final ChunkReader.Positioned CLOSED = new ChunkReader.Positioned(new EventId(0, -1), null);
 
     private final String streamId;
-    private final int partition;
     private final long from;
     private final int capacity;
     private final LinkedBlockingQueue<ChunkReader.Positioned> buffer = new LinkedBlockingQueue<>();
@@ -24,19 +23,14 @@ final class Subscription {
     private volatile boolean overflowed;
     private volatile boolean closed;
 
-    Subscription(String streamId, int partition, long from, int capacity) {
+    Subscription(String streamId, long from, int capacity) {
         this.streamId = streamId;
-        this.partition = partition;
         this.from = from;
         this.capacity = capacity;
     }
 
     String streamId() {
         return streamId;
-    }
-
-    int partition() {
-        return partition;
     }
 
     /** The first offset the tail delivers here: everything before it must be read as history. */

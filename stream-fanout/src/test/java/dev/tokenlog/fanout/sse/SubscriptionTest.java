@@ -17,7 +17,7 @@ class SubscriptionTest {
 
     @Test
     void deliversInOrderUpToItsCapacity() throws Exception {
-        Subscription s = new Subscription("s", 0, 10, 3);
+        Subscription s = new Subscription("s", 10, 3);
         s.offer(chunk(10));
         s.offer(chunk(11));
         assertThat(s.poll(Duration.ZERO).position().offset()).isEqualTo(10);
@@ -32,7 +32,7 @@ class SubscriptionTest {
 
     @Test
     void aSubscriberThatFallsBehindIsMarkedAndGetsNothingMore() throws Exception {
-        Subscription s = new Subscription("s", 0, 0, 2);
+        Subscription s = new Subscription("s", 0, 2);
         s.offer(chunk(0));
         s.offer(chunk(1));
         s.offer(chunk(2));
@@ -42,7 +42,7 @@ class SubscriptionTest {
 
     @Test
     void closingWakesAWaitingSubscriber() throws Exception {
-        Subscription s = new Subscription("s", 0, 0, 2);
+        Subscription s = new Subscription("s", 0, 2);
         java.util.concurrent.atomic.AtomicReference<Object> got = new java.util.concurrent.atomic.AtomicReference<>("nothing yet");
         Thread waiting = Thread.ofPlatform().start(() -> {
             try {
