@@ -10,6 +10,8 @@ import dev.tokenlog.testsupport.TcpProxy;
 import dev.tokenlog.testsupport.TestKafka;
 import dev.tokenlog.testsupport.TestRegistry;
 import dev.tokenlog.testsupport.TokenlogTestResource;
+import dev.tokenlog.testsupport.reliability.Fault;
+import dev.tokenlog.testsupport.reliability.Scenario;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -74,6 +77,9 @@ class RegistryOutageTest {
 
     @Test
     void requestsWaitForTheRegistryInsteadOfBeingDeadLettered() {
+        Scenario scenario = Scenario.start(Fault.PROCESS, "schema registry down mid-run (worker)",
+                "3 requests sent while every connection to the registry is reset, then the registry comes back",
+                "nothing dead-lettered during the outage; afterwards each request completes once with its full text, seqs contiguous");
         List<String> ids = new ArrayList<>();
         try (RequestSender sender = new RequestSender(); ChunkLog chunks = new ChunkLog()) {
             for (int i = 0; i < 3; i++) {
@@ -87,13 +93,17 @@ class RegistryOutageTest {
             proxy.forward();
             for (int i = 0; i < ids.size(); i++) {
                 List<ChunkRecord> out = chunks.untilTerminal(ids.get(i), WAIT);
+                scenario.answered(1).audit(LongStream.rangeClosed(0, out.get(out.size() - 1).getSeq()).boxed().toList(),
+                        out.stream().map(ChunkRecord::getSeq).toList());
                 assertThat(out.get(out.size() - 1).getEvent()).isInstanceOf(Completed.class);
                 assertThat(out.stream().filter(c -> c.getEvent() instanceof TextDelta)
                         .map(c -> ((TextDelta) c.getEvent()).getText()).collect(Collectors.joining()))
                         .isEqualTo("waited " + i);
             }
             assertThat(deadLetteredKeys()).doesNotContainAnyElementsOf(ids);
+            assertThat(scenario.duplicateCount() + scenario.gapCount()).isZero();
         }
+        scenario.sent(ids.size()).passed();
     }
 
     /** Keys of every record on the dead-letter topic so far. */

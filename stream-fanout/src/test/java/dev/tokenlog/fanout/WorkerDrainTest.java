@@ -35,7 +35,7 @@ class WorkerDrainTest {
         String late;
         try (WorkerProcess draining = WorkerProcess.start(Map.of("TOKENLOG_WORKER_DRAIN_TIMEOUT", "60s"))) {
             for (int i = 0; i < IN_FLIGHT; i++) {
-                running.add(api.createMock("mock/lorem", "drain", WORDS, "10").get("id").asText()); // ~2 s each
+                running.add(api.createMock("mock/lorem", "drain", WORDS, "2").get("id").asText()); // ~10 s each: still running when the last is seen RUNNING on a loaded machine
             }
             for (String id : running) {
                 api.awaitStatus(id, "RUNNING", WAIT);

@@ -15,6 +15,8 @@ import dev.tokenlog.avro.Usage;
 import dev.tokenlog.fanout.fold.AnswerFold;
 import dev.tokenlog.fanout.fold.FoldMetrics;
 import dev.tokenlog.schemas.RequestIds;
+import dev.tokenlog.testsupport.reliability.Fault;
+import dev.tokenlog.testsupport.reliability.Scenario;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +54,11 @@ class FoldRestartTest {
     @ParameterizedTest(name = "keep state dir: {0}")
     @ValueSource(booleans = {true, false})
     void requestsInFlightAcrossARestartGetExactlyOneFullAnswer(boolean keepStateDir) throws Exception {
+        Scenario scenario = Scenario.start(Fault.PROCESS,
+                keepStateDir ? "fold restarted mid-stream, state kept" : "fold restarted mid-stream, state restored from the changelog",
+                REQUESTS + " requests of " + WORDS + " words; the Kafka Streams fold is closed with half of each answer folded, "
+                        + (keepStateDir ? "restarted on the same state directory" : "restarted on an empty state directory"),
+                "exactly one COMPLETED answer per request with the full text and no gap; each throughput window written once");
         try (StreamsHarness harness = new StreamsHarness("restart")) {
             List<Script> scripts = new ArrayList<>();
             Instant now = Instant.now();
@@ -77,6 +84,9 @@ class FoldRestartTest {
             await().atMost(WAIT).until(() -> second.answersEmitted() >= REQUESTS && harness.caughtUp());
             Map<String, List<FinalAnswer>> byId = harness.answers().stream()
                     .collect(Collectors.groupingBy(FinalAnswer::getRequestId));
+            scenario.sent(REQUESTS).answered(byId.size()).checked(scripts.stream().mapToLong(Script::sent).sum())
+                    .duplicates(byId.values().stream().mapToLong(a -> a.size() - 1).sum())
+                    .gaps(byId.values().stream().flatMap(List::stream).mapToLong(FinalAnswer::getGaps).sum());
             assertThat(byId).hasSize(REQUESTS);
             for (Script s : scripts) {
                 assertThat(byId.get(s.id)).as("answers of %s", s.id).hasSize(1);
@@ -87,6 +97,7 @@ class FoldRestartTest {
             }
             assertWindowsWrittenOnce(harness, now);
         }
+        scenario.passed();
     }
 
     /** Entries in the fold's deltas store (answers past the inline limit); 0 while it cannot be queried. */
@@ -156,6 +167,11 @@ class FoldRestartTest {
                 sb.append(word(w));
             }
             return sb.toString();
+        }
+
+        /** Chunks produced so far. */
+        long sent() {
+            return seq;
         }
 
         ChunkRecord chunk(Object event) {

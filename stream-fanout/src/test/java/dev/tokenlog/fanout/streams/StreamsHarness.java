@@ -152,14 +152,17 @@ final class StreamsHarness implements AutoCloseable {
         return readAll(metricsTopic).stream().map(r -> deserializer.deserialize(r.topic(), r.value())).toList();
     }
 
-    /** Whether the app has committed every record of {@code topics.chunks()} (it has caught up). */
+    /**
+     * Whether the app has committed every record of {@code topics.chunks()} (it has caught up). A
+     * partition no record was written to has nothing to commit: it counts as caught up.
+     */
     boolean caughtUp() throws Exception {
         try (Admin admin = TestKafka.shared().admin();
              KafkaConsumer<String, byte[]> consumer = reader(topics.chunks())) {
             Map<TopicPartition, OffsetAndMetadata> committed =
                     admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
-            return consumer.endOffsets(consumer.assignment()).entrySet().stream().allMatch(e ->
-                    committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue());
+            return consumer.endOffsets(consumer.assignment()).entrySet().stream().allMatch(e -> e.getValue() == 0
+                    || committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue());
         }
     }
 

@@ -104,7 +104,7 @@ public final class ReliabilityReport {
                 .append("assertions; its counts are what that test sent and checked in the run.\n\n");
         Instant last = rows.stream().map(Row::started).filter(s -> !s.isEmpty()).map(Instant::parse)
                 .max(Comparator.naturalOrder()).orElse(Instant.EPOCH);
-        md.append("Run: ").append(last.truncatedTo(ChronoUnit.MINUTES)).append(" UTC");
+        md.append("Run: ").append(last.truncatedTo(ChronoUnit.MINUTES));
         if (!commit.isBlank()) {
             md.append(", commit `").append(commit).append('`');
         }
@@ -135,7 +135,7 @@ public final class ReliabilityReport {
             for (Row r : of) {
                 md.append(String.format(java.util.Locale.ROOT, "| %s | %s | %s | %d | %d | %d | %d | %d | %s %.1f s | `%s` |%n",
                         cell(r.name()), cell(r.injects()), cell(r.asserts()), r.requests(), r.answers(), r.chunks(),
-                        r.duplicates(), r.gaps(), r.passed() ? "passed" : "**" + r.result() + "**", r.seconds(),
+                        r.duplicates(), r.gaps(), result(r), r.seconds(),
                         r.test()));
             }
             md.append('\n');
@@ -149,6 +149,13 @@ public final class ReliabilityReport {
             }
         }
         return md.toString();
+    }
+
+    private static String result(Row r) {
+        if (r.passed()) {
+            return "passed";
+        }
+        return r.result().equals("PASSED") ? "**FAILED (lost, duplicates or gaps)**" : "**FAILED**";
     }
 
     private static String cell(String text) {
