@@ -112,7 +112,8 @@ final class FaultKafka implements AutoCloseable {
 
     /** The worker group committed past {@code sent}: the worker has decided on it and written all it will. */
     private void awaitWorkerDone(Sent sent) {
-        await("the worker to finish " + sent.key() + " (" + sent.partition() + "@" + sent.offset() + ")")
+        await("the worker to commit past " + sent.key() + " at " + sent.partition() + "@" + sent.offset()
+                + " (an unfinished earlier request of that partition holds the commit too)")
                 .atMost(WAIT).pollInterval(Duration.ofMillis(100))
                 .until(() -> {
                     OffsetAndMetadata committed = admin.listConsumerGroupOffsets(WORKER_GROUP)
