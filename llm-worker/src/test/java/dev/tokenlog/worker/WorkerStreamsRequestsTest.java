@@ -19,9 +19,16 @@ import dev.tokenlog.avro.Usage;
 import dev.tokenlog.schemas.RequestIds;
 import dev.tokenlog.testsupport.TestKafka;
 import dev.tokenlog.testsupport.TokenlogTestResource;
+import dev.tokenlog.testsupport.reliability.Fault;
+import dev.tokenlog.testsupport.reliability.Scenario;
 import dev.tokenlog.worker.consume.DeadLetters;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +54,9 @@ class WorkerStreamsRequestsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static RequestSender sender;
     private static ChunkLog chunks;
+
+    @TestHTTPResource("/q/health/ready")
+    URI readiness;
 
     @BeforeAll
     static void clients() {
@@ -121,7 +131,10 @@ class WorkerStreamsRequestsTest {
     }
 
     @Test
-    void unknownProviderFailsWithAClearMessage() {
+    void unknownProviderFailsWithAClearMessage() throws Exception {
+        Scenario s = Scenario.start(Fault.INPUT, "worker: request naming an unknown provider",
+                "a valid request whose only route target names no configured provider entry",
+                "Failed PROVIDER_NOT_FOUND naming it and the configured entries; a good request right after completes");
         String id = send(request("nosuch", "model", "hi", Map.of()));
 
         List<ChunkRecord> out = chunks.untilTerminal(id, WAIT);
@@ -130,6 +143,9 @@ class WorkerStreamsRequestsTest {
             assertThat(f.getCode()).isEqualTo("PROVIDER_NOT_FOUND");
             assertThat(f.getMessage()).contains("nosuch").contains("mock");
         });
+        auditSeqs(s.sent(1), out);
+        assertGoodRequestCompletesAndWorkerReady(s);
+        s.passed();
     }
 
     @Test
@@ -150,16 +166,42 @@ class WorkerStreamsRequestsTest {
     }
 
     @Test
-    void undecodableRequestGoesToTheDeadLetterTopicAndTheWorkerKeepsGoing() {
+    void undecodableRequestGoesToTheDeadLetterTopicAndTheWorkerKeepsGoing() throws Exception {
+        Scenario s = Scenario.start(Fault.INPUT, "worker: non-Avro bytes on llm.requests",
+                "plain text (no magic byte) as a request record",
+                "dead-lettered with the reason and the original bytes; a good request right after completes");
         sender.sendBytes("llm.requests", "poison-1", "not avro".getBytes(StandardCharsets.UTF_8));
 
         ConsumerRecord<String, byte[]> letter = firstRecord("llm.requests.dlq", "poison-1");
         assertThat(new String(letter.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8))
                 .contains("cannot decode LlmRequest");
         assertThat(letter.value()).isEqualTo("not avro".getBytes(StandardCharsets.UTF_8));
+        s.sent(1).answered(1);
 
+        assertGoodRequestCompletesAndWorkerReady(s);
+        s.passed();
+    }
+
+    /** For input-fault scenarios: a good request sent now completes, and the worker is ready. */
+    private void assertGoodRequestCompletesAndWorkerReady(Scenario s) throws Exception {
         String id = send(request("mock", "echo", "still alive", Map.of("mock.tps", "0", "mock.ttft-ms", "0")));
-        assertThat(text(chunks.untilTerminal(id, WAIT))).isEqualTo("still alive");
+        List<ChunkRecord> out = chunks.untilTerminal(id, WAIT);
+        assertThat(text(out)).isEqualTo("still alive");
+        assertThat(out.get(out.size() - 1).getEvent()).isInstanceOf(Completed.class);
+        auditSeqs(s.sent(1), out);
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            assertThat(http.send(HttpRequest.newBuilder(readiness).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode()).as("readiness").isEqualTo(200);
+        }
+    }
+
+    /** Counts one answer and audits its seqs (0 up to the terminal's, one attempt): no duplicate, no gap. */
+    private static void auditSeqs(Scenario s, List<ChunkRecord> out) {
+        assertThat(out).extracting(ChunkRecord::getAttemptId).containsOnly(out.get(0).getAttemptId());
+        s.answered(1).audit(LongStream.rangeClosed(0, out.get(out.size() - 1).getSeq()).boxed().toList(),
+                out.stream().map(ChunkRecord::getSeq).toList());
+        assertThat(s.duplicateCount()).isZero();
+        assertThat(s.gapCount()).isZero();
     }
 
     private static String text(List<ChunkRecord> out) {

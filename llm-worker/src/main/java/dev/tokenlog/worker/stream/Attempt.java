@@ -192,6 +192,7 @@ final class Attempt {
 
     private void backoff(Duration delay, RouteTarget target, ProviderException error)
             throws ExecutionException, ShutdownInterrupt {
+        handle.disarm(); // the wait (e.g. a Retry-After longer than the first-token timeout) is no try to time out
         LOG.infof("request %s: %s failed before output (%s: %s); retrying in %d ms", request.getRequestId(),
                 describe(target), error.code(), error.getMessage(), delay.toMillis());
         try {

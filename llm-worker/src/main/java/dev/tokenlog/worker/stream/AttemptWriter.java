@@ -13,13 +13,24 @@ import dev.tokenlog.avro.ToolCallStarted;
 import dev.tokenlog.avro.Usage;
 import dev.tokenlog.worker.provider.ProviderEvent;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 
 /**
  * Publishes the chunks of one attempt: {@code Started} first, contiguous {@code seq}, exactly one
- * terminal. Not thread-safe: one attempt is written by one thread.
+ * terminal. A delta longer than {@link #MAX_DELTA_CHARS} is published as several chunks, so no chunk
+ * is over Kafka's record size limit. Not thread-safe: one attempt is written by one thread.
  */
 public final class AttemptWriter {
+    /**
+     * Longest text of one delta chunk, in chars. A char is at most 3 UTF-8 bytes (a 4-byte character
+     * is two chars), so a chunk stays under Kafka's default 1 MiB record limit ({@code max.request.size},
+     * {@code message.max.bytes}); a longer record would be refused and its text lost.
+     */
+    static final int MAX_DELTA_CHARS = 256 * 1024;
+
     private final ChunkSink sink;
     private final String requestId;
     private final String attemptId;
@@ -65,14 +76,31 @@ public final class AttemptWriter {
     public void event(ProviderEvent event) throws ExecutionException {
         output |= event.isOutput();
         switch (event) {
-            case ProviderEvent.Text t -> send(new TextDelta(t.text()));
-            case ProviderEvent.Reasoning r -> send(new ReasoningDelta(r.text()));
+            case ProviderEvent.Text t -> pieces(t.text()).forEach(piece -> send(new TextDelta(piece)));
+            case ProviderEvent.Reasoning r -> pieces(r.text()).forEach(piece -> send(new ReasoningDelta(piece)));
             case ProviderEvent.ToolCallStart s -> send(new ToolCallStarted(s.index(), s.id(), s.name()));
-            case ProviderEvent.ToolCallArguments a -> send(new ToolCallDelta(a.index(), a.delta()));
+            case ProviderEvent.ToolCallArguments a -> pieces(a.delta()).forEach(piece -> send(new ToolCallDelta(a.index(), piece)));
             case ProviderEvent.ToolCallEnd e -> send(new ToolCallFinished(e.index()));
             case ProviderEvent.Usage u -> send(new Usage(u.input(), u.output(), u.cached(), u.reasoning()));
             case ProviderEvent.Finished f -> terminal(new Completed(f.reason(), f.rawReason()));
         }
+    }
+
+    /** {@code text} cut into pieces of at most {@link #MAX_DELTA_CHARS}, never inside a surrogate pair. */
+    static List<String> pieces(String text) {
+        if (text == null || text.length() <= MAX_DELTA_CHARS) {
+            return Collections.singletonList(text);
+        }
+        List<String> pieces = new ArrayList<>();
+        for (int start = 0; start < text.length(); ) {
+            int end = Math.min(text.length(), start + MAX_DELTA_CHARS);
+            if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+                end--;
+            }
+            pieces.add(text.substring(start, end));
+            start = end;
+        }
+        return pieces;
     }
 
     public void failed(String code, String message, boolean retryable) throws ExecutionException {

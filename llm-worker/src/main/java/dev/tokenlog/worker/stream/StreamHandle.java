@@ -16,16 +16,25 @@ import org.jboss.logging.Logger;
 public final class StreamHandle implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StreamHandle.class);
 
+    /** Never, for a timeout clock that is not running. */
+    private static final Duration NEVER = Duration.ofDays(365);
+
     private final Thread thread;
     private final long deadlineMillis;
     private final Consumer<StreamHandle> onClose;
     private final AtomicReference<RunningStreams.Stop> stop = new AtomicReference<>();
     private final List<Closeable> resources = new ArrayList<>();
+    /**
+     * Held while stopping (reason set, resources closed, thread interrupted) and while a first-token
+     * timeout is cleared: the interrupt of a stop must land before the clear, which then clears it too;
+     * landing after, it would hit the thread's next try and look like a shutdown.
+     */
+    private final Object stopping = new Object();
     private volatile long armedAt;
     private volatile long lastProgress;
     private volatile boolean progressed;
-    private volatile Duration firstTokenTimeout = Duration.ofDays(365);
-    private volatile Duration idleTimeout = Duration.ofDays(365);
+    private volatile Duration firstTokenTimeout = NEVER;
+    private volatile Duration idleTimeout = NEVER;
 
     StreamHandle(Thread thread, long deadlineMillis, Consumer<StreamHandle> onClose) {
         this.thread = thread;
@@ -45,6 +54,12 @@ public final class StreamHandle implements AutoCloseable {
         }
     }
 
+    /** Stops the timeout clocks until the next {@link #arm}, e.g. while waiting to retry. */
+    public void disarm() {
+        this.firstTokenTimeout = NEVER;
+        this.idleTimeout = NEVER;
+    }
+
     /** The provider reported an event: the stream is alive. Keep-alive comments never get here. */
     public void progress() {
         lastProgress = System.nanoTime();
@@ -62,12 +77,14 @@ public final class StreamHandle implements AutoCloseable {
     }
 
     boolean stop(RunningStreams.Stop why) {
-        if (!stop.compareAndSet(null, why)) {
-            return false;
+        synchronized (stopping) {
+            if (!stop.compareAndSet(null, why)) {
+                return false;
+            }
+            closeResources();
+            thread.interrupt();
+            return true;
         }
-        closeResources();
-        thread.interrupt();
-        return true;
     }
 
     /** Why the stream was stopped, or null when nobody stopped it. */
@@ -76,13 +93,18 @@ public final class StreamHandle implements AutoCloseable {
     }
 
     /**
-     * Forgets a first-token timeout so the next try can run, and clears the interrupt it caused.
+     * Forgets a first-token timeout so the next try can run, and clears the interrupt it caused. The
+     * clocks stay stopped until the next {@link #arm}, so the expired one cannot fire again meanwhile.
      * A cancel or deadline is never cleared.
      */
     public void clearFirstTokenTimeout() {
-        RunningStreams.Stop current = stop.get();
-        if (current instanceof RunningStreams.Stop.FirstTokenTimeout && stop.compareAndSet(current, null)) {
-            Thread.interrupted();
+        synchronized (stopping) {
+            RunningStreams.Stop current = stop.get();
+            if (current instanceof RunningStreams.Stop.FirstTokenTimeout) {
+                disarm(); // before the reason is cleared: the sweep checks the clocks only while there is none
+                stop.compareAndSet(current, null);
+                Thread.interrupted();
+            }
         }
     }
 

@@ -88,6 +88,12 @@ public final class FixtureServer implements AutoCloseable {
         return received;
     }
 
+    /** Forgets scripted replies not yet given and the requests received, so one test cannot script the next. */
+    public void clear() {
+        replies.clear();
+        received.clear();
+    }
+
     /**
      * Answers requests to {@code path} (query ignored) with the replies given for it, in order, the
      * last one repeating; such requests are recorded in {@link #routed()}, not {@link #received()}.

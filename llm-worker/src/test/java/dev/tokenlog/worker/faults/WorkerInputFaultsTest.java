@@ -1,0 +1,177 @@
+package dev.tokenlog.worker.faults;
+
+import static dev.tokenlog.worker.faults.FaultChecks.audit;
+import static dev.tokenlog.worker.faults.FaultChecks.request;
+import static dev.tokenlog.worker.faults.FaultChecks.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenlog.avro.Cancelled;
+import dev.tokenlog.avro.ChunkRecord;
+import dev.tokenlog.avro.Completed;
+import dev.tokenlog.avro.ControlCommand;
+import dev.tokenlog.avro.ControlType;
+import dev.tokenlog.avro.Failed;
+import dev.tokenlog.avro.LlmRequest;
+import dev.tokenlog.avro.Started;
+import dev.tokenlog.avro.TextDelta;
+import dev.tokenlog.schemas.RequestIds;
+import dev.tokenlog.testsupport.reliability.Fault;
+import dev.tokenlog.testsupport.reliability.Scenario;
+import dev.tokenlog.worker.consume.DeadLetters;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Poison records on the worker's input topics (ARCHITECTURE.md, guarantee 8: bad input never loses
+ * data and never stops a consumer). A request that cannot be decoded goes to {@code llm.requests.dlq}
+ * with the reason; one that decodes but cannot run ends in a clear {@code Failed}; an undecodable
+ * control record is skipped. After each, a good record right behind it still works and the worker
+ * stays ready. Non-Avro requests and unknown providers are covered by {@code WorkerStreamsRequestsTest}.
+ */
+@QuarkusTest
+@TestProfile(FaultProfile.class)
+class WorkerInputFaultsTest {
+    /** The Confluent wire format's magic byte, then a schema id no registry has handed out. */
+    private static final byte[] UNKNOWN_SCHEMA_ID = {0, 0x7F, (byte) 0xFF, (byte) 0xFF, 0x00, 0x02, 0x41, 0x42};
+    private static final Map<String, String> FAST_MOCK = Map.of("mock.tps", "0", "mock.ttft-ms", "0");
+    private static FaultKafka kafka;
+
+    @TestHTTPResource("/q/health/ready")
+    URI readiness;
+
+    @BeforeAll
+    static void open() {
+        kafka = new FaultKafka();
+    }
+
+    @AfterAll
+    static void close() {
+        kafka.close();
+    }
+
+    @Test
+    void requestWithAnUnknownSchemaIdIsDeadLettered() throws Exception {
+        Scenario s = Scenario.start(Fault.INPUT, "worker: llm.requests record with an unknown schema id",
+                "magic byte 0 and schema id 2147483392, which the registry does not know",
+                "dead-lettered with the reason and the original bytes; a good request right after completes");
+        String key = RequestIds.newId();
+
+        FaultKafka.Sent poison = kafka.sendBytes(FaultKafka.REQUESTS, key, UNKNOWN_SCHEMA_ID);
+
+        assertDeadLettered(s, poison, UNKNOWN_SCHEMA_ID, "Schema id 2147483392 is not known");
+        assertGoodRequestCompletes(s);
+        s.passed();
+    }
+
+    @Test
+    void requestOfTheWrongRecordTypeIsDeadLettered() throws Exception {
+        Scenario s = Scenario.start(Fault.INPUT, "worker: llm.requests record of the wrong Avro type",
+                "a valid Avro ChunkRecord (schema registered for llm.chunks) written to llm.requests",
+                "dead-lettered with the reason and the original bytes; a good request right after completes");
+        String key = RequestIds.newId();
+        byte[] chunk = kafka.avro(FaultKafka.CHUNKS, new ChunkRecord(key, "attempt", 0L, Instant.now(),
+                new Started("mock", "echo", 0)));
+
+        FaultKafka.Sent poison = kafka.sendBytes(FaultKafka.REQUESTS, key, chunk);
+
+        assertDeadLettered(s, poison, chunk, "ChunkRecord");
+        assertGoodRequestCompletes(s);
+        s.passed();
+    }
+
+    @Test
+    void requestWhoseDeadlineHasPassedEndsFailedWithoutCallingTheProvider() throws Exception {
+        Scenario s = Scenario.start(Fault.INPUT, "worker: request whose deadline already expired",
+                "a valid request whose deadline was a minute before it was sent",
+                "Started then Failed DEADLINE_EXCEEDED, not retryable, no output; a good request right after completes");
+        LlmRequest late = request(FAST_MOCK, "mock/echo");
+        late.setDeadline(Instant.now().minusSeconds(60));
+
+        List<ChunkRecord> out = kafka.outcome(kafka.send(late));
+
+        assertThat(audit(s.sent(1), out)).isInstanceOfSatisfying(Failed.class, f -> {
+            assertThat(f.getCode()).isEqualTo("DEADLINE_EXCEEDED");
+            assertThat(f.getRetryable()).isFalse();
+            assertThat(f.getPartial()).isFalse();
+        });
+        assertThat(out).hasSize(2);
+        assertGoodRequestCompletes(s);
+        s.passed();
+    }
+
+    @Test
+    void nonAvroControlRecordIsSkippedAndTheNextCancelIsObeyed() throws Exception {
+        Scenario s = Scenario.start(Fault.INPUT, "worker: non-Avro bytes on llm.control",
+                "plain text on llm.control, keyed like the running stream's cancel that follows it",
+                "the listener skips it: the CANCEL right behind it still stops the stream (Cancelled)");
+        assertControlPoisonSkipped(s, "cancel me".getBytes(StandardCharsets.UTF_8));
+        s.passed();
+    }
+
+    @Test
+    void controlRecordWithAnUnknownSchemaIdIsSkippedAndTheNextCancelIsObeyed() throws Exception {
+        Scenario s = Scenario.start(Fault.INPUT, "worker: llm.control record with an unknown schema id",
+                "magic byte 0 and a schema id the registry does not know, keyed like the cancel that follows",
+                "the listener skips it: the CANCEL right behind it still stops the stream (Cancelled)");
+        assertControlPoisonSkipped(s, UNKNOWN_SCHEMA_ID);
+        s.passed();
+    }
+
+    /** Runs a long stream, sends {@code poison} then a CANCEL with the stream's key: the cancel must work. */
+    private void assertControlPoisonSkipped(Scenario s, byte[] poison) throws Exception {
+        LlmRequest longStream = request(Map.of("mock.tps", "20", "mock.ttft-ms", "0"), "mock/lorem");
+        longStream.getParams().setMaxTokens(10_000);
+        FaultKafka.Sent stream = kafka.send(longStream);
+        kafka.awaitFirst(stream.key(), TextDelta.class);
+
+        kafka.sendBytes(FaultKafka.CONTROL, stream.key(), poison);
+        Instant cancelledAt = Instant.now();
+        kafka.sendBytes(FaultKafka.CONTROL, stream.key(), kafka.avro(FaultKafka.CONTROL,
+                new ControlCommand(stream.key(), ControlType.CANCEL, "stop after poison", cancelledAt, null)));
+        List<ChunkRecord> out = kafka.outcome(stream);
+
+        assertThat(audit(s.sent(3), out)).isInstanceOfSatisfying(Cancelled.class,
+                c -> assertThat(c.getReason()).isEqualTo("stop after poison"));
+        // Stopped by this cancel, not by the stream running out: the 1 s bound itself is WorkerStreamsRequestsTest's.
+        Duration stoppedAfter = Duration.between(cancelledAt, out.get(out.size() - 1).getProducedAt());
+        assertThat(stoppedAfter).isLessThan(Duration.ofSeconds(5));
+        s.note("stopped " + stoppedAfter.toMillis() + " ms after the cancel");
+        assertGoodRequestCompletes(s);
+    }
+
+    /** The poison went to the dead-letter topic once, unchanged, saying why and where it came from. */
+    private void assertDeadLettered(Scenario s, FaultKafka.Sent poison, byte[] bytes, String reasonPart) {
+        List<ConsumerRecord<String, byte[]>> letters = kafka.deadLetters(poison);
+        s.sent(1).answered(letters.size()).note("a poison request's outcome is its dead letter");
+        assertThat(letters).singleElement().satisfies(letter -> {
+            assertThat(letter.value()).isEqualTo(bytes);
+            assertThat(header(letter, DeadLetters.REASON_HEADER)).startsWith("cannot decode LlmRequest").contains(reasonPart);
+            assertThat(header(letter, DeadLetters.SOURCE_HEADER))
+                    .isEqualTo(poison.partition().topic() + "-" + poison.partition().partition() + "@" + poison.offset());
+        });
+        assertThat(kafka.outcome(poison)).as("no chunk for a dead-lettered request").isEmpty();
+    }
+
+    /** A good request sent now completes with its full text, and the worker is ready. */
+    private void assertGoodRequestCompletes(Scenario s) throws Exception {
+        List<ChunkRecord> out = kafka.outcome(kafka.send(request(FAST_MOCK, "mock/echo")));
+        assertThat(audit(s.sent(1), out)).isInstanceOf(Completed.class);
+        assertThat(text(out)).isEqualTo("Say hello");
+        FaultChecks.assertReady(readiness);
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+}
