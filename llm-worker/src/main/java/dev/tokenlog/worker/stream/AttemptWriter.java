@@ -39,6 +39,8 @@ public final class AttemptWriter {
     private boolean output;
     private boolean terminated;
     private int routeIndex;
+    /** The first chunk of this attempt Kafka did not take (set from the producer's I/O thread). */
+    private volatile String lost;
 
     public AttemptWriter(ChunkSink sink, String requestId, String attemptId) {
         this.sink = sink;
@@ -115,20 +117,35 @@ public final class AttemptWriter {
         return terminated;
     }
 
-    /** Sends the terminal and waits for its acknowledgement, which also covers every earlier chunk. */
+    /**
+     * Sends the terminal and waits for its acknowledgement, which also covers every earlier chunk. If an
+     * earlier chunk was not written, the attempt cannot end as if it were whole: its terminal becomes
+     * {@code Failed} with code {@value #CHUNK_NOT_WRITTEN}, so the answer says why instead of hiding a gap.
+     */
     private void terminal(Object event) throws ExecutionException {
         if (terminated) {
             throw new IllegalStateException("attempt " + attemptId + " of " + requestId + " already has a terminal");
         }
         terminated = true;
-        sink.sendAndWait(chunk(event));
+        String missing = lost;
+        sink.sendAndWait(chunk(missing == null ? event
+                : new Failed(CHUNK_NOT_WRITTEN, missing + "; the attempt's output has a gap", true, output)));
     }
+
+    /** The code of the terminal of an attempt one of whose chunks Kafka did not take. */
+    public static final String CHUNK_NOT_WRITTEN = "CHUNK_NOT_WRITTEN";
 
     private void send(Object event) {
         if (terminated) {
             throw new IllegalStateException("attempt " + attemptId + " of " + requestId + " already has a terminal");
         }
-        sink.send(chunk(event));
+        ChunkRecord chunk = chunk(event);
+        sink.send(chunk, error -> {
+            if (lost == null) {
+                lost = "chunk " + chunk.getSeq() + " was not written to Kafka: " + error.getClass().getSimpleName()
+                        + ": " + error.getMessage();
+            }
+        });
     }
 
     private ChunkRecord chunk(Object event) {

@@ -6,6 +6,7 @@ import dev.tokenlog.worker.config.TopicsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -28,10 +29,11 @@ public class KafkaChunkSink implements ChunkSink {
     }
 
     @Override
-    public void send(ChunkRecord chunk) {
+    public void send(ChunkRecord chunk, Consumer<Exception> lost) {
         producer.send(record(chunk), (metadata, error) -> {
             if (error != null) {
                 LOG.errorf(error, "chunk %d of request %s was not written", chunk.getSeq(), chunk.getRequestId());
+                lost.accept(error);
             }
         });
     }

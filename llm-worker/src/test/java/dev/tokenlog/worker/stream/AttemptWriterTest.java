@@ -3,21 +3,33 @@ package dev.tokenlog.worker.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenlog.avro.ChunkRecord;
+import dev.tokenlog.avro.Failed;
+import dev.tokenlog.avro.FinishReason;
 import dev.tokenlog.avro.TextDelta;
 import dev.tokenlog.avro.ToolCallDelta;
 import dev.tokenlog.worker.provider.ProviderEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.junit.jupiter.api.Test;
 
-/** How {@link AttemptWriter} cuts deltas too long for one Kafka record. */
+/** How {@link AttemptWriter} cuts deltas too long for one Kafka record, and ends an attempt Kafka lost a chunk of. */
 class AttemptWriterTest {
     private final List<ChunkRecord> sent = new ArrayList<>();
+    /** Seqs the sink refuses, as Kafka refuses a record it cannot take. */
+    private final Set<Long> refused = new HashSet<>();
     private final AttemptWriter writer = new AttemptWriter(new ChunkSink() {
         @Override
-        public void send(ChunkRecord chunk) {
+        public void send(ChunkRecord chunk, Consumer<Exception> lost) {
+            if (refused.contains(chunk.getSeq())) {
+                lost.accept(new RecordTooLargeException("too large"));
+                return;
+            }
             sent.add(chunk);
         }
 
@@ -61,5 +73,24 @@ class AttemptWriterTest {
         assertThat(sent).hasSize(2).allSatisfy(c -> assertThat(((ToolCallDelta) c.getEvent()).getIndex()).isEqualTo(2));
         assertThat(sent.stream().map(c -> ((ToolCallDelta) c.getEvent()).getArgumentsDelta()).collect(Collectors.joining()))
                 .isEqualTo(arguments);
+    }
+
+    @Test
+    void anAttemptWithAChunkKafkaDidNotTakeEndsFailedNotCompleted() throws Exception {
+        refused.add(2L);
+        writer.start("mock", "echo", 0);
+        writer.event(new ProviderEvent.Text("kept "));
+        writer.event(new ProviderEvent.Text("lost "));
+        writer.event(new ProviderEvent.Text("kept"));
+
+        writer.event(new ProviderEvent.Finished(FinishReason.STOP, "stop"));
+
+        assertThat(sent).extracting(ChunkRecord::getSeq).containsExactly(0L, 1L, 3L, 4L);
+        assertThat(sent.get(3).getEvent()).isInstanceOfSatisfying(Failed.class, f -> {
+            assertThat(f.getCode()).isEqualTo(AttemptWriter.CHUNK_NOT_WRITTEN);
+            assertThat(f.getMessage()).contains("chunk 2 was not written", "RecordTooLargeException");
+            assertThat(f.getRetryable()).isTrue();
+            assertThat(f.getPartial()).isTrue();
+        });
     }
 }
