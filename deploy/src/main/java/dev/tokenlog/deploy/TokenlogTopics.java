@@ -78,9 +78,15 @@ public final class TokenlogTopics {
                 TopicConfig.RETENTION_MS_CONFIG, String.valueOf(RETENTION.toMillis()));
         // The stream index holds the latest entry per request in flight (tombstoned at its answer).
         Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        // A final answer holds a whole answer's text: far more than Kafka's 1 MiB default record.
+        Map<String, String> answers = new java.util.HashMap<>(configs);
+        answers.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(Topics.ANSWERS_MAX_MESSAGE_BYTES));
         List<NewTopic> topics = missing.stream()
-                .map(name -> new NewTopic(name, partitions, (short) 1)
-                        .configs(name.equals(Topics.STREAM_INDEX) ? compacted : configs))
+                .map(name -> new NewTopic(name, partitions, (short) 1).configs(switch (name) {
+                    case Topics.STREAM_INDEX -> compacted;
+                    case Topics.ANSWERS -> answers;
+                    default -> configs;
+                }))
                 .toList();
         List<String> created = new ArrayList<>();
         for (var entry : admin.createTopics(topics).values().entrySet()) {

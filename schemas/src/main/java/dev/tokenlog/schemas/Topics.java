@@ -11,6 +11,13 @@ public final class Topics {
     public static final String CHUNKS = "llm.chunks";
     /** {@code FinalAnswer} values, keyed by requestId: one per request. */
     public static final String ANSWERS = "llm.answers";
+
+    /**
+     * Largest record {@link #ANSWERS} takes ({@code max.message.bytes}): a final answer holds a whole
+     * answer's text (chunks stay under Kafka's 1 MiB default), so its topic allows 16 MiB and the fold's
+     * producer sends up to that ({@code max.request.size}).
+     */
+    public static final int ANSWERS_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
     /** {@code ControlCommand} values (cancel), keyed by requestId. */
     public static final String CONTROL = "llm.control";
     /** {@code ThroughputWindow} values: token throughput per provider, model and window. */

@@ -22,6 +22,9 @@ final class KafkaBroker {
             Map.entry("share.coordinator.state.topic.min.isr", "1"),
             Map.entry("default.replication.factor", "1"),
             Map.entry("min.insync.replicas", "1"),
+            // As tokenlog's llm.answers topic allows (Topics.ANSWERS_MAX_MESSAGE_BYTES): a final answer
+            // can be far larger than Kafka's 1 MiB default record.
+            Map.entry("message.max.bytes", String.valueOf(16 * 1024 * 1024)),
             // The defaults (50 partitions each) create ~100 partitions on first use; on a 2-core
             // machine that costs seconds and the parallelism buys nothing in tests.
             Map.entry("offsets.topic.num.partitions", "4"),
