@@ -145,10 +145,6 @@ final class JvmProcess implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
-    Path log() {
-        return log;
-    }
-
     /** Kills whatever still runs. */
     @Override
     public void close() {

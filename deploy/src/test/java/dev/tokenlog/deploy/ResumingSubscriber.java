@@ -14,7 +14,8 @@ import java.util.Objects;
 /**
  * An SSE client that behaves like a browser's {@code EventSource}: it reads one stream from its
  * first event and, whenever the connection drops (gateway killed, or {@link #drop()} by the test),
- * reconnects with {@code Last-Event-ID} set to the last id it received, trying its gateways in turn
+ * reconnects with {@code Last-Event-ID} set to the last id it received (after {@link #resume()} if
+ * the test paused it), trying its gateways in turn
  * until one serves it, until a terminal event or its deadline. It keeps every event it received, so
  * a test can audit what it saw after its last {@code reset} against the chunk log.
  */
@@ -33,6 +34,7 @@ final class ResumingSubscriber {
     private String lastEventId;
     private int resumes;
     private boolean terminal;
+    private boolean paused;
     private String failure;
 
     /** @param gateways base URLs, tried in this order (and again from the first) after each failed connect */
@@ -63,6 +65,20 @@ final class ResumingSubscriber {
         }
     }
 
+    /** Drops the connection and stays offline until {@link #resume()}, as a client whose network is down. */
+    void pause() {
+        synchronized (this) {
+            paused = true;
+        }
+        drop();
+    }
+
+    /** Lets a paused subscriber reconnect, with its last event id. */
+    synchronized void resume() {
+        paused = false;
+        notifyAll();
+    }
+
     /** Waits for the reader to end (terminal, deadline or failure). */
     void join(Duration timeout) throws InterruptedException {
         if (!thread.join(timeout)) {
@@ -88,11 +104,6 @@ final class ResumingSubscriber {
         return failure;
     }
 
-    /** Every event received, over all connections, in order. */
-    synchronized List<SseReader.Event> received() {
-        return List.copyOf(received);
-    }
-
     /** The events of the attempt the subscriber ended with: everything after its last {@code reset}. */
     synchronized List<SseReader.Event> finalAttempt() {
         int lastReset = -1;
@@ -113,6 +124,9 @@ final class ResumingSubscriber {
     private void run(Instant deadline) {
         int gateway = 0;
         while (!terminal() && Instant.now().isBefore(deadline)) {
+            if (!awaitOnline(deadline)) {
+                return;
+            }
             if (!readOnce(gateways.get(gateway))) {
                 gateway = (gateway + 1) % gateways.size();
                 try {
@@ -130,6 +144,19 @@ final class ResumingSubscriber {
         }
     }
 
+    /** Waits while paused; false if interrupted. */
+    private synchronized boolean awaitOnline(Instant deadline) {
+        try {
+            while (paused && Instant.now().isBefore(deadline)) {
+                wait(100);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** One connection; false when the gateway could not serve it at all (down, or not 200). */
     private boolean readOnce(String gateway) {
         String after;
@@ -141,6 +168,9 @@ final class ResumingSubscriber {
             throw new UncheckedIOException(e);
         }
         synchronized (this) {
+            if (paused) {
+                return true; // paused while it was about to connect: wait again
+            }
             after = lastEventId;
             this.connection = connection;
         }
