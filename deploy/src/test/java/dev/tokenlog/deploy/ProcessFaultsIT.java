@@ -1,11 +1,13 @@
 package dev.tokenlog.deploy;
 
+import static dev.tokenlog.deploy.LoremStreams.awaitEvents;
+import static dev.tokenlog.deploy.LoremStreams.awaitRunning;
+import static dev.tokenlog.deploy.LoremStreams.post;
+import static dev.tokenlog.deploy.LoremStreams.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tokenlog.avro.AnswerStatus;
 import dev.tokenlog.avro.FinalAnswer;
 import dev.tokenlog.testsupport.reliability.Fault;
 import dev.tokenlog.testsupport.reliability.Scenario;
@@ -18,8 +20,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,16 +44,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ProcessFaultsIT {
     private static final Path ROOT = Path.of(System.getProperty("tokenlog.root", "..")).toAbsolutePath().normalize();
     private static final Map<String, String> FAST_FAILOVER = Map.of("TOKENLOG_WORKER_SESSION_TIMEOUT", "6s");
-    private static final Duration RUNNING_WAIT = Duration.ofSeconds(60);
-    private static final Duration ANSWERS_WAIT = Duration.ofSeconds(150);
-    private static final String[] LOREM = ("lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod "
-            + "tempor incididunt ut labore et dolore magna aliqua").split(" ");
 
     private static Stack stack;
-    private static RecordLog records;
-
-    /** A request the test created: its id, stream token and the number of lorem words it asked for. */
-    private record Posted(String id, String token, int words) {}
+    private static LoremStreams lorem;
 
     @BeforeAll
     static void startStack() throws Exception {
@@ -71,7 +64,7 @@ class ProcessFaultsIT {
         first.awaitReady();
         second.awaitReady();
         stack.gateway("a").awaitReady();
-        records = new RecordLog(stack.bootstrapServers(), stack.registryUrl());
+        lorem = new LoremStreams(new RecordLog(stack.bootstrapServers(), stack.registryUrl()), stack.logs());
     }
 
     @AfterAll
@@ -110,7 +103,7 @@ class ProcessFaultsIT {
             stack.startWorker(FAST_FAILOVER).awaitReady();
         }
         String a = stack.gateway("a").url();
-        List<Posted> streams = post(a, 100, 60, 4);
+        List<LoremStreams.Posted> streams = post(a, 100, 60, 4);
         s.sent(streams.size());
         awaitRunning(a, streams);
 
@@ -120,7 +113,7 @@ class ProcessFaultsIT {
         victim.jvm().kill();
         assertThat(killedInFlight).as("streams running on the killed worker").isPositive();
 
-        Map<String, FinalAnswer> answers = awaitOneCompleteAnswerEach(s, streams);
+        Map<String, FinalAnswer> answers = lorem.awaitOneCompleteAnswerEach(s, streams);
         long retried = answers.values().stream().filter(x -> x.getAttempts() == 2).count();
         assertThat(retried).as("requests that needed a second attempt (the killed worker had %d)", killedInFlight)
                 .isEqualTo(killedInFlight);
@@ -154,7 +147,7 @@ class ProcessFaultsIT {
      */
     private static void restartBrokerMidStream(Scenario s, Runnable stopBroker) throws Exception {
         String a = stack.gateway("a").url();
-        List<Posted> streams = post(a, 20, 60, 3);
+        List<LoremStreams.Posted> streams = post(a, 20, 60, 3);
         s.sent(streams.size());
         List<ResumingSubscriber> connected = subscribe(streams, 1, List.of(a));
         List<ResumingSubscriber> offline = subscribe(streams, 1, List.of(a));
@@ -167,10 +160,10 @@ class ProcessFaultsIT {
         stack.startKafka();
         offline.forEach(ResumingSubscriber::resume);
 
-        Map<String, FinalAnswer> answers = awaitOneCompleteAnswerEach(s, streams);
+        Map<String, FinalAnswer> answers = lorem.awaitOneCompleteAnswerEach(s, streams);
         List<ResumingSubscriber> all = new ArrayList<>(connected);
         all.addAll(offline);
-        auditSubscribers(s, all, offline, answers);
+        lorem.auditSubscribers(s, all, offline, answers);
         long retried = answers.values().stream().filter(x -> x.getAttempts() > 1).count();
         s.note(retried + " of " + answers.size() + " requests ended on a new attempt (the contract allows completion or a new attempt)");
         s.passed();
@@ -185,7 +178,7 @@ class ProcessFaultsIT {
                 "one COMPLETED answer each; 20 subscribers resume on the restarted gateway without gap or duplicate");
         Stack.App a = stack.gateway("a");
         stopGatewayB();
-        List<Posted> streams = post(a.url(), 20, 60, 3);
+        List<LoremStreams.Posted> streams = post(a.url(), 20, 60, 3);
         s.sent(streams.size());
         List<ResumingSubscriber> subscribers = subscribe(streams, 1, List.of(a.url()));
         awaitRunning(a.url(), streams);
@@ -195,8 +188,8 @@ class ProcessFaultsIT {
         a.jvm().start();
         a.awaitReady();
 
-        Map<String, FinalAnswer> answers = awaitOneCompleteAnswerEach(s, streams);
-        auditSubscribers(s, subscribers, subscribers, answers);
+        Map<String, FinalAnswer> answers = lorem.awaitOneCompleteAnswerEach(s, streams);
+        lorem.auditSubscribers(s, subscribers, subscribers, answers);
         s.passed();
     }
 
@@ -213,7 +206,7 @@ class ProcessFaultsIT {
             b.jvm().start();
         }
         b.awaitReady();
-        List<Posted> streams = post(a, 20, 60, 3);
+        List<LoremStreams.Posted> streams = post(a, 20, 60, 3);
         s.sent(streams.size());
         List<ResumingSubscriber> subscribers = subscribe(streams, 10, List.of(b.url(), a));
         awaitRunning(a, streams);
@@ -221,8 +214,8 @@ class ProcessFaultsIT {
 
         b.jvm().kill();
 
-        Map<String, FinalAnswer> answers = awaitOneCompleteAnswerEach(s, streams);
-        auditSubscribers(s, subscribers, subscribers, answers);
+        Map<String, FinalAnswer> answers = lorem.awaitOneCompleteAnswerEach(s, streams);
+        lorem.auditSubscribers(s, subscribers, subscribers, answers);
         s.passed();
     }
 
@@ -249,15 +242,15 @@ class ProcessFaultsIT {
         stack.startRegistry();
         b.awaitReady();
         worker.awaitReady();
-        List<Posted> streams = post(b.url(), 10, 20, 20);
+        List<LoremStreams.Posted> streams = post(b.url(), 10, 20, 20);
         s.sent(streams.size());
-        for (Posted p : streams) {
+        for (LoremStreams.Posted p : streams) {
             List<SseReader.Event> events = SseReader.readUntilTerminal(GatewayHttp.HTTP,
-                    URI.create(b.url() + "/v1/streams/" + p.id() + "/events?token=" + p.token()), ANSWERS_WAIT);
+                    URI.create(b.url() + "/v1/streams/" + p.id() + "/events?token=" + p.token()), LoremStreams.ANSWERS_WAIT);
             assertThat(events).extracting(SseReader.Event::event).last().isEqualTo("done");
             s.checked(events.size());
         }
-        awaitOneCompleteAnswerEach(s, streams);
+        lorem.awaitOneCompleteAnswerEach(s, streams);
         s.passed();
     }
 
@@ -265,50 +258,22 @@ class ProcessFaultsIT {
     @Order(7)
     void aRegistryOutageMidRunLosesNoAnswer() throws Exception {
         Scenario s = Scenario.start(Fault.PROCESS, "schema registry killed for 10 s mid-run",
-                "SIGKILL the registry while 20 streams run, start it again 10 s later",
-                "every request ends in exactly one COMPLETED answer with its full text");
+                "SIGKILL the registry while 20 streams run, create 10 more during the outage, start it again 10 s later",
+                "every request, also those accepted during the outage, ends in exactly one COMPLETED answer with its full text");
         String a = stack.gateway("a").url();
-        List<Posted> streams = post(a, 20, 60, 4);
-        s.sent(streams.size());
+        List<LoremStreams.Posted> streams = new ArrayList<>(post(a, 20, 60, 4));
         awaitRunning(a, streams);
 
+        Instant killed = Instant.now();
         stack.registry().kill();
-        Thread.sleep(Duration.ofSeconds(10)); // the injected outage: its length is the fault, not a wait for a condition
+        streams.addAll(post(a, 10, 20, 4));
+        // The injected outage: its length is the fault, not a wait for a condition.
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), killed.plusSeconds(10)).toMillis()));
         stack.startRegistry();
 
-        awaitOneCompleteAnswerEach(s, streams);
+        s.sent(streams.size());
+        lorem.awaitOneCompleteAnswerEach(s, streams);
         s.passed();
-    }
-
-    // ------------------------------------------------------------------ requests and answers
-
-    /** Creates {@code count} mock/lorem streams of {@code words} words at {@code tps} tokens per second. */
-    private static List<Posted> post(String gateway, int count, int words, int tps) throws Exception {
-        List<Posted> posted = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            JsonNode created = GatewayHttp.post(gateway + "/v1/streams", """
-                    {"model":"mock/lorem","messages":[{"role":"user","content":"process faults"}],"max_tokens":%d,
-                     "metadata":{"mock.tps":"%d","mock.ttft-ms":"0"}}""".formatted(words, tps));
-            posted.add(new Posted(created.get("id").asText(), created.get("token").asText(), words));
-        }
-        return posted;
-    }
-
-    private static void awaitRunning(String gateway, List<Posted> streams) {
-        await("all " + streams.size() + " streams RUNNING").atMost(RUNNING_WAIT).pollInterval(Duration.ofMillis(300))
-                .until(() -> streams.stream().allMatch(p -> "RUNNING".equals(status(gateway, p.id()))));
-    }
-
-    private static String status(String gateway, String id) {
-        JvmProcess.Answer answer = JvmProcess.get(gateway + "/v1/streams/" + id);
-        if (answer.status() != 200) {
-            return "HTTP " + answer.status();
-        }
-        try {
-            return GatewayHttp.JSON.readTree(answer.body()).path("status").asText();
-        } catch (Exception e) {
-            return "unreadable: " + answer.body();
-        }
     }
 
     private static int inFlight(Stack.App worker) {
@@ -322,109 +287,6 @@ class ProcessFaultsIT {
         } catch (Exception e) {
             return -1;
         }
-    }
-
-    /**
-     * Waits until {@code llm.answers} holds an answer for every stream, then checks them: exactly one
-     * per request (counted as duplicates and gaps on the scenario), each COMPLETED with the full lorem
-     * text and no seq gap.
-     */
-    private static Map<String, FinalAnswer> awaitOneCompleteAnswerEach(Scenario s, List<Posted> streams) {
-        Set<String> ids = streams.stream().map(Posted::id).collect(Collectors.toSet());
-        await("an answer on llm.answers for each of " + ids.size() + " requests; logs in " + stack.logs())
-                .atMost(ANSWERS_WAIT).pollInterval(Duration.ofSeconds(1))
-                .until(() -> records.answers(ids).stream().map(FinalAnswer::getRequestId).distinct().count() == ids.size());
-        List<FinalAnswer> answers = records.answers(ids);
-        Map<String, Long> perRequest = answers.stream()
-                .collect(Collectors.groupingBy(FinalAnswer::getRequestId, Collectors.counting()));
-        s.answered(answers.size())
-                .duplicates(perRequest.values().stream().mapToLong(n -> n - 1).sum())
-                .gaps(ids.stream().filter(id -> !perRequest.containsKey(id)).count());
-        assertThat(perRequest).as("FinalAnswers per request").allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
-        assertThat(s.duplicateCount()).isZero();
-        assertThat(s.gapCount()).isZero();
-
-        Map<String, FinalAnswer> byId = answers.stream().collect(Collectors.toMap(FinalAnswer::getRequestId, x -> x));
-        for (Posted p : streams) {
-            FinalAnswer answer = byId.get(p.id());
-            assertThat(answer.getStatus()).as("status of %s: %s", p.id(), answer).isEqualTo(AnswerStatus.COMPLETED);
-            assertThat(answer.getText()).as("text of %s", p.id()).isEqualTo(lorem(p.words()));
-            assertThat(answer.getGaps()).as("seq gaps in %s", p.id()).isZero();
-        }
-        return byId;
-    }
-
-    /** The mock provider's lorem text of {@code words} words. */
-    private static String lorem(int words) {
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < words; i++) {
-            text.append(LOREM[i % LOREM.length]).append(i + 1 < words ? " " : "");
-        }
-        return text.toString();
-    }
-
-    // ------------------------------------------------------------------ subscribers
-
-    private static List<ResumingSubscriber> subscribe(List<Posted> streams, int perStream, List<String> gateways) {
-        Instant deadline = Instant.now().plus(ANSWERS_WAIT).plus(RUNNING_WAIT);
-        List<ResumingSubscriber> subscribers = new ArrayList<>();
-        for (Posted p : streams) {
-            for (int i = 0; i < perStream; i++) {
-                subscribers.add(new ResumingSubscriber(p.id(), p.token(), gateways).start(deadline));
-            }
-        }
-        return subscribers;
-    }
-
-    private static void awaitEvents(List<ResumingSubscriber> subscribers, int events) {
-        await("every subscriber has " + events + " events").atMost(RUNNING_WAIT).pollInterval(Duration.ofMillis(200))
-                .until(() -> subscribers.stream().allMatch(x -> x.eventCount() >= events));
-    }
-
-    /**
-     * Each subscriber must have ended with {@code done} and kept, after its last {@code reset},
-     * exactly the events of its stream's final attempt in the chunk log, in order, whose text is the
-     * answer's; and those in {@code mustResume} must have resumed at least once (else the fault missed them).
-     */
-    private static void auditSubscribers(Scenario s, List<ResumingSubscriber> subscribers,
-                                         List<ResumingSubscriber> mustResume, Map<String, FinalAnswer> answers)
-            throws Exception {
-        Instant deadline = Instant.now().plus(ANSWERS_WAIT);
-        for (ResumingSubscriber x : subscribers) {
-            Duration left = Duration.between(Instant.now(), deadline);
-            x.join(left.isNegative() ? Duration.ZERO : left);
-        }
-        Map<String, List<String>> expected = records.finalAttemptEventIds(answers.keySet());
-        List<String> problems = new ArrayList<>();
-        for (ResumingSubscriber x : subscribers) {
-            List<SseReader.Event> kept = x.finalAttempt();
-            List<String> ids = kept.stream().map(SseReader.Event::id).toList();
-            List<String> want = expected.getOrDefault(x.streamId(), List.of());
-            s.audit(want, ids);
-            if (x.failure() != null || !x.terminal()) {
-                problems.add(x + ": did not end");
-            } else if (!ids.equals(want)) {
-                problems.add(x + ": kept " + ids + " but the final attempt is " + want);
-            } else if (!deltaText(kept).equals(answers.get(x.streamId()).getText())) {
-                problems.add(x + ": text differs from the answer: " + deltaText(kept));
-            } else if (x.resumes() < 1 && mustResume.contains(x)) {
-                problems.add(x + ": never resumed, so the fault did not reach it");
-            }
-        }
-        assertThat(problems).as("subscribers with a problem, of %d; logs in %s", subscribers.size(), stack.logs())
-                .isEmpty();
-        assertThat(s.duplicateCount()).as("duplicate events").isZero();
-        assertThat(s.gapCount()).as("missing events").isZero();
-    }
-
-    private static String deltaText(List<SseReader.Event> events) throws Exception {
-        StringBuilder text = new StringBuilder();
-        for (SseReader.Event e : events) {
-            if (e.event().equals("delta")) {
-                text.append(GatewayHttp.JSON.readTree(e.data()).get("text").asText());
-            }
-        }
-        return text.toString();
     }
 
     private static void stopGatewayB() throws Exception {
