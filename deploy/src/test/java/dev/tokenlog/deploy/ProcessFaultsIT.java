@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The PROCESS faults of the reliability suite, on one stack of real processes ({@link Stack}): a
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code deploy/target/process-faults/logs}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 5, unit = TimeUnit.MINUTES) // each scenario, and the stack's start: a hung call fails, never stalls the build
 class ProcessFaultsIT {
     private static final Path ROOT = Path.of(System.getProperty("tokenlog.root", "..")).toAbsolutePath().normalize();
     private static final Map<String, String> FAST_FAILOVER = Map.of("TOKENLOG_WORKER_SESSION_TIMEOUT", "6s");
@@ -103,7 +106,7 @@ class ProcessFaultsIT {
             stack.startWorker(FAST_FAILOVER).awaitReady();
         }
         String a = stack.gateway("a").url();
-        List<LoremStreams.Posted> streams = post(a, 100, 60, 4);
+        List<LoremStreams.Posted> streams = post(a, 100, 80, 4);
         s.sent(streams.size());
         awaitRunning(a, streams);
 
