@@ -15,11 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 
 /**
  * mock/lorem streams created through a gateway's HTTP API, and the checks of what became of them
- * after a fault: one COMPLETED answer with the full text per request on {@code llm.answers}, and
- * subscribers that kept exactly the events of each stream's final attempt. Lorem's text is known
+ * after a fault: one COMPLETED answer with the full text per request on {@code llm.answers}, a final
+ * attempt with contiguous seqs in {@code llm.chunks}, and subscribers that kept exactly the events
+ * of each stream's final attempt. Lorem's text is known
  * in advance ({@link #lorem}), so a lost or repeated word shows.
  */
 final class LoremStreams {
@@ -103,7 +105,28 @@ final class LoremStreams {
             assertThat(answer.getText()).as("text of %s", p.id()).isEqualTo(lorem(p.words()));
             assertThat(answer.getGaps()).as("seq gaps in %s", p.id()).isZero();
         }
+        auditChunkLog(s, streams);
         return byId;
+    }
+
+    /**
+     * The chunk log itself: each request's final attempt has seqs 0, 1, 2... with none missing or
+     * repeated (a producer retry across a broker restart must not write a chunk twice), and as many
+     * chunks as lorem needs: Started, one TextDelta per word, Usage, Completed.
+     */
+    private void auditChunkLog(Scenario s, List<Posted> streams) {
+        Map<String, RecordLog.FinalAttempt> attempts =
+                records.finalAttempts(streams.stream().map(Posted::id).collect(Collectors.toSet()));
+        long dupBefore = s.duplicateCount();
+        long gapsBefore = s.gapCount();
+        for (Posted p : streams) {
+            List<Long> seqs = attempts.get(p.id()).seqs();
+            s.audit(LongStream.range(0, p.words() + 3).boxed().toList(), seqs);
+            assertThat(seqs).as("seqs of the final attempt of %s in the chunk log", p.id())
+                    .isEqualTo(LongStream.range(0, p.words() + 3).boxed().toList());
+        }
+        assertThat(s.duplicateCount() - dupBefore).as("repeated seqs in the chunk log").isZero();
+        assertThat(s.gapCount() - gapsBefore).as("missing seqs in the chunk log").isZero();
     }
 
     /**
@@ -119,12 +142,12 @@ final class LoremStreams {
             Duration left = Duration.between(Instant.now(), deadline);
             x.join(left.isNegative() ? Duration.ZERO : left);
         }
-        Map<String, List<String>> expected = records.finalAttemptEventIds(answers.keySet());
+        Map<String, RecordLog.FinalAttempt> expected = records.finalAttempts(answers.keySet());
         List<String> problems = new ArrayList<>();
         for (ResumingSubscriber x : subscribers) {
             List<SseReader.Event> kept = x.finalAttempt();
             List<String> ids = kept.stream().map(SseReader.Event::id).toList();
-            List<String> want = expected.getOrDefault(x.streamId(), List.of());
+            List<String> want = expected.get(x.streamId()).eventIds();
             s.audit(want, ids);
             if (x.failure() != null || !x.terminal()) {
                 problems.add(x + ": did not end");

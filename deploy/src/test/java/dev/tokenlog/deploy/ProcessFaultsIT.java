@@ -5,6 +5,7 @@ import static dev.tokenlog.deploy.LoremStreams.awaitRunning;
 import static dev.tokenlog.deploy.LoremStreams.post;
 import static dev.tokenlog.deploy.LoremStreams.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -159,6 +160,8 @@ class ProcessFaultsIT {
         awaitEvents(offline, 3);
 
         offline.forEach(ResumingSubscriber::pause);
+        await("subscribers offline").atMost(LoremStreams.RUNNING_WAIT).pollInterval(Duration.ofMillis(100))
+                .until(() -> offline.stream().allMatch(ResumingSubscriber::offline));
         stopBroker.run();
         stack.startKafka();
         offline.forEach(ResumingSubscriber::resume);

@@ -39,12 +39,15 @@ final class RecordLog {
                 .toList();
     }
 
+    /** The chunks of a request's final attempt in log order: their SSE event ids and their seqs. */
+    record FinalAttempt(List<String> eventIds, List<Long> seqs) {}
+
     /**
-     * For each request, the SSE event ids ({@code <partition>-<offset>}) of the chunks of its final
-     * attempt (the attempt of its last {@code Started}), in log order: exactly the events a
-     * subscriber keeps after its last {@code reset}.
+     * For each request, its final attempt (the attempt of its last {@code Started}) as the log holds
+     * it: the event ids ({@code <partition>-<offset>}) are exactly the events a subscriber keeps
+     * after its last {@code reset}, and the seqs must run 0, 1, 2... without gap or repeat.
      */
-    Map<String, List<String>> finalAttemptEventIds(Set<String> requestIds) {
+    Map<String, FinalAttempt> finalAttempts(Set<String> requestIds) {
         Deserializer<ChunkRecord> deserializer = clients.deserializer(ChunkRecord.class);
         Map<String, List<ConsumerRecord<String, ChunkRecord>>> byRequest = new HashMap<>();
         for (ConsumerRecord<String, byte[]> r : readAll(Topics.CHUNKS, requestIds)) {
@@ -52,14 +55,17 @@ final class RecordLog {
             byRequest.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(new ConsumerRecord<>(
                     r.topic(), r.partition(), r.offset(), r.key(), chunk));
         }
-        Map<String, List<String>> ids = new HashMap<>();
+        Map<String, FinalAttempt> attempts = new HashMap<>();
         byRequest.forEach((id, chunks) -> {
             String last = chunks.stream().filter(c -> c.value().getEvent() instanceof Started)
                     .map(c -> c.value().getAttemptId()).reduce((a, b) -> b).orElse(null);
-            ids.put(id, chunks.stream().filter(c -> c.value().getAttemptId().equals(last))
-                    .map(c -> c.partition() + "-" + c.offset()).toList());
+            List<ConsumerRecord<String, ChunkRecord>> chunksOfLast = chunks.stream()
+                    .filter(c -> c.value().getAttemptId().equals(last)).toList();
+            attempts.put(id, new FinalAttempt(
+                    chunksOfLast.stream().map(c -> c.partition() + "-" + c.offset()).toList(),
+                    chunksOfLast.stream().map(c -> c.value().getSeq()).toList()));
         });
-        return ids;
+        return attempts;
     }
 
     /** The committed records of {@code topic} whose key is one of {@code keys}, up to the current end. */

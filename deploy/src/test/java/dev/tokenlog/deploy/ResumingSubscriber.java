@@ -13,7 +13,7 @@ import java.util.Objects;
 
 /**
  * An SSE client that behaves like a browser's {@code EventSource}: it reads one stream from its
- * first event and, whenever the connection drops (gateway killed, or {@link #drop()} by the test),
+ * first event and, whenever the connection drops (gateway killed, or {@link #pause()} by the test),
  * reconnects with {@code Last-Event-ID} set to the last id it received (after {@link #resume()} if
  * the test paused it), trying its gateways in turn
  * until one serves it, until a terminal event or its deadline. It keeps every event it received, so
@@ -54,23 +54,18 @@ final class ResumingSubscriber {
         return this;
     }
 
-    /** Closes the current connection as a client losing its network would; the subscriber then resumes. */
-    void drop() {
-        HttpURLConnection current;
-        synchronized (this) {
-            current = connection;
-        }
-        if (current != null) {
-            current.disconnect(); // closes the socket: the blocked read fails and the reader resumes
-        }
+    /**
+     * Goes offline, as a client whose network drops: it leaves its connection at the next event
+     * (keeping that event, so nothing is lost) and stays away until {@link #resume()}. Leaving from
+     * the reading thread is deterministic, where closing a blocked connection from another thread is not.
+     */
+    synchronized void pause() {
+        paused = true;
     }
 
-    /** Drops the connection and stays offline until {@link #resume()}, as a client whose network is down. */
-    void pause() {
-        synchronized (this) {
-            paused = true;
-        }
-        drop();
+    /** Whether it is paused and has left its connection. */
+    synchronized boolean offline() {
+        return paused && connection == null;
     }
 
     /** Lets a paused subscriber reconnect, with its last event id. */
@@ -196,6 +191,8 @@ final class ResumingSubscriber {
                 }
             } catch (IOException e) {
                 // dropped mid-stream: resume from the last id
+            } catch (Left e) {
+                // paused: resume from the last id once the test resumes it
             }
             return true;
         } finally {
@@ -219,6 +216,16 @@ final class ResumingSubscriber {
         received.add(event);
         if (!event.event().equals("reset") && event.id() != null && !Objects.equals(event.id(), "")) {
             lastEventId = event.id();
+        }
+        if (paused && !SseReader.TERMINALS.contains(event.event())) {
+            throw new Left();
+        }
+    }
+
+    /** Thrown from the event sink to leave the connection of a paused subscriber. */
+    private static final class Left extends RuntimeException {
+        Left() {
+            super("paused", null, false, false);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.tokenlog.deploy;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ final class Stack implements AutoCloseable {
         List<Integer> ports = LauncherProcess.freePorts(4);
         kafkaPort = ports.get(0);
         kafka = register(new JvmProcess("kafka", List.of("-Xms64m", "-Xmx512m",
-                "-cp", root.resolve("deploy/target/classes") + ":" + root.resolve("deploy/target/lib") + "/*",
+                "-cp", root.resolve("deploy/target/classes") + File.pathSeparator + root.resolve("deploy/target/lib") + "/*",
                 "dev.tokenlog.deploy.LocalKafka", "--port", String.valueOf(kafkaPort),
                 "--controller-port", ports.get(1).toString(), "--data-dir", dir.toString(), "--partitions", "3"),
                 Map.of(), log("kafka")));
@@ -114,10 +115,11 @@ final class Stack implements AutoCloseable {
     /** Starts a new llm-worker on a free port with {@code env} added; does not wait for readiness. */
     App startWorker(Map<String, String> env) throws IOException {
         int port = LauncherProcess.freePorts(1).getFirst();
-        Map<String, String> all = new HashMap<>(appEnv(port));
-        all.putAll(env);
+        Map<String, String> workerEnv = new HashMap<>(appEnv(port));
+        workerEnv.putAll(env);
         String name = "worker-" + (workers.size() + 1);
-        App worker = new App(register(new JvmProcess(name, jar("llm-worker"), all, log(name))), "http://127.0.0.1:" + port);
+        App worker = new App(register(new JvmProcess(name, jar("llm-worker"), workerEnv, log(name))),
+                "http://127.0.0.1:" + port);
         workers.add(worker);
         worker.jvm().start();
         return worker;
