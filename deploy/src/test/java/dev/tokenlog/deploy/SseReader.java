@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Reads a Server-Sent Events response (WHATWG HTML, "event stream interpretation") until a
@@ -58,6 +59,21 @@ final class SseReader {
 
     private static List<Event> read(InputStream body) {
         List<Event> events = new ArrayList<>();
+        try {
+            if (!forEach(body, events::add)) {
+                throw new AssertionError("event stream ended without a terminal event; got " + events);
+            }
+            return events;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Hands each event of {@code body} to {@code sink} as it is dispatched; true once a terminal
+     * event was handed over (reading stops there), false when the stream ended before one.
+     */
+    static boolean forEach(InputStream body, Consumer<Event> sink) throws IOException {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             String id = null;
             String name = null;
@@ -66,9 +82,9 @@ final class SseReader {
                 if (line.isEmpty()) {
                     if (data != null) {
                         Event event = new Event(id, name == null ? "message" : name, data.toString());
-                        events.add(event);
+                        sink.accept(event);
                         if (TERMINALS.contains(event.event())) {
-                            return events;
+                            return true;
                         }
                     }
                     name = null;
@@ -91,9 +107,7 @@ final class SseReader {
                     default -> { } // "retry" and unknown fields do not affect the events
                 }
             }
-            throw new AssertionError("event stream ended without a terminal event; got " + events);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return false;
         }
     }
 }
