@@ -73,14 +73,8 @@ public final class TokenlogTopics {
         if (missing.isEmpty()) {
             return;
         }
-        Map<String, String> configs = Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.RETENTION_MS_CONFIG, String.valueOf(RETENTION.toMillis()));
-        // The stream index holds the latest entry per request in flight (tombstoned at its answer).
-        Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
         List<NewTopic> topics = missing.stream()
-                .map(name -> new NewTopic(name, partitions, (short) 1)
-                        .configs(name.equals(Topics.STREAM_INDEX) ? compacted : configs))
+                .map(name -> new NewTopic(name, partitions, (short) 1).configs(configs(name)))
                 .toList();
         List<String> created = new ArrayList<>();
         for (var entry : admin.createTopics(topics).values().entrySet()) {
@@ -97,6 +91,23 @@ public final class TokenlogTopics {
         if (!created.isEmpty()) {
             LOG.info("created topics {} with {} partitions each", created, partitions);
         }
+    }
+
+    /**
+     * The cleanup policy of a topic: the stream index holds the latest entry per request in flight
+     * (tombstoned at its answer), so it is compacted; every other topic is a log deleted after
+     * {@link #RETENTION}. The compose and Kubernetes manifests use the same policies (ManifestsTest).
+     */
+    static String cleanupPolicy(String topic) {
+        return topic.equals(Topics.STREAM_INDEX) ? TopicConfig.CLEANUP_POLICY_COMPACT : TopicConfig.CLEANUP_POLICY_DELETE;
+    }
+
+    private static Map<String, String> configs(String topic) {
+        String policy = cleanupPolicy(topic);
+        return policy.equals(TopicConfig.CLEANUP_POLICY_COMPACT)
+                ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, policy)
+                : Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, policy,
+                        TopicConfig.RETENTION_MS_CONFIG, String.valueOf(RETENTION.toMillis()));
     }
 
     private static boolean allLed(Admin admin, int partitions) throws ExecutionException, InterruptedException {
