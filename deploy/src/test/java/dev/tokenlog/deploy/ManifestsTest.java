@@ -63,6 +63,8 @@ class ManifestsTest {
                     .hasSameSizeAs(list(containers(small).getFirst().get("env")));
             assertThat(containers(large).getFirst()).containsKeys("readinessProbe", "livenessProbe", "startupProbe", "ports");
         }
+        assertThat(at(map(list(at(workload(production, "stream-fanout"), "spec", "volumeClaimTemplates")).getFirst()),
+                "spec", "resources", "requests", "storage")).isEqualTo("200Gi");
     }
 
     @Test
