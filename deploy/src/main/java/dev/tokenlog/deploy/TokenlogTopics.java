@@ -73,20 +73,8 @@ public final class TokenlogTopics {
         if (missing.isEmpty()) {
             return;
         }
-        Map<String, String> configs = Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.RETENTION_MS_CONFIG, String.valueOf(RETENTION.toMillis()));
-        // The stream index holds the latest entry per request in flight (tombstoned at its answer).
-        Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-        // A final answer holds a whole answer's text: far more than Kafka's 1 MiB default record.
-        Map<String, String> answers = new java.util.HashMap<>(configs);
-        answers.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(Topics.ANSWERS_MAX_MESSAGE_BYTES));
         List<NewTopic> topics = missing.stream()
-                .map(name -> new NewTopic(name, partitions, (short) 1).configs(switch (name) {
-                    case Topics.STREAM_INDEX -> compacted;
-                    case Topics.ANSWERS -> answers;
-                    default -> configs;
-                }))
+                .map(name -> new NewTopic(name, partitions, (short) 1).configs(configs(name)))
                 .toList();
         List<String> created = new ArrayList<>();
         for (var entry : admin.createTopics(topics).values().entrySet()) {
@@ -103,6 +91,29 @@ public final class TokenlogTopics {
         if (!created.isEmpty()) {
             LOG.info("created topics {} with {} partitions each", created, partitions);
         }
+    }
+
+    /**
+     * The cleanup policy of a topic: the stream index holds the latest entry per request in flight
+     * (tombstoned at its answer), so it is compacted; every other topic is a log deleted after
+     * {@link #RETENTION}. The compose and Kubernetes manifests use the same policies (ManifestsTest).
+     */
+    static String cleanupPolicy(String topic) {
+        return topic.equals(Topics.STREAM_INDEX) ? TopicConfig.CLEANUP_POLICY_COMPACT : TopicConfig.CLEANUP_POLICY_DELETE;
+    }
+
+    /** The configs a topic is created with: its cleanup policy, retention, and llm.answers' larger records. */
+    static Map<String, String> configs(String topic) {
+        String policy = cleanupPolicy(topic);
+        Map<String, String> configs = new java.util.HashMap<>(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, policy));
+        if (policy.equals(TopicConfig.CLEANUP_POLICY_DELETE)) {
+            configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(RETENTION.toMillis()));
+        }
+        if (topic.equals(Topics.ANSWERS)) {
+            // A final answer holds a whole answer's text: far more than Kafka's 1 MiB default record.
+            configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(Topics.ANSWERS_MAX_MESSAGE_BYTES));
+        }
+        return configs;
     }
 
     private static boolean allLed(Admin admin, int partitions) throws ExecutionException, InterruptedException {
