@@ -22,7 +22,7 @@ create() { # topic cleanup.policy [more topic configs...]
 
 create llm.requests      delete  retention.ms=$WEEK_MS
 create llm.chunks        delete  retention.ms=$WEEK_MS
-create llm.answers       delete  retention.ms=$WEEK_MS
+create llm.answers       delete  retention.ms=$WEEK_MS max.message.bytes=16777216 # a FinalAnswer holds a whole answer
 create llm.control       delete  retention.ms=$WEEK_MS
 create llm.metrics       delete  retention.ms=$WEEK_MS
 create llm.stream-index  compact

@@ -162,6 +162,10 @@ final class ComposeChecks {
             if (!line.policy().equals(policy)) {
                 problems.add("create-topics.sh creates " + topic + " with cleanup.policy " + line.policy() + ", the apps need " + policy);
             }
+            String maxBytes = TokenlogTopics.configs(topic).get("max.message.bytes");
+            if (maxBytes != null && !line.configs().contains("max.message.bytes=" + maxBytes)) {
+                problems.add("create-topics.sh creates " + topic + " without max.message.bytes=" + maxBytes);
+            }
             Matcher retention = RETENTION.matcher(line.configs());
             long ms = retention.find() ? variables.getOrDefault(retention.group(1), parse(retention.group(1))) : -1;
             if (policy.equals("delete") && ms < TokenlogTopics.RETENTION.toMillis()) {

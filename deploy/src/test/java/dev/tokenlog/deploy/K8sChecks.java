@@ -182,6 +182,10 @@ final class K8sChecks {
                     && ms.longValue() >= TokenlogTopics.RETENTION.toMillis())) {
                 problem("KafkaTopic " + topic + " keeps records less than " + TokenlogTopics.RETENTION.toDays() + " days");
             }
+            String maxBytes = TokenlogTopics.configs(topic).get("max.message.bytes");
+            if (maxBytes != null && !maxBytes.equals(String.valueOf(config.get("max.message.bytes")))) {
+                problem("KafkaTopic " + topic + " has max.message.bytes " + config.get("max.message.bytes") + ", the apps need " + maxBytes);
+            }
             if (!Integer.valueOf(3).equals(at(t, "spec", "replicas")) || !Integer.valueOf(2).equals(config.get("min.insync.replicas"))) {
                 problem("KafkaTopic " + topic + " needs 3 replicas and min.insync.replicas 2");
             }
