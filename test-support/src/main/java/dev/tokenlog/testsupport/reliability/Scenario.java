@@ -30,7 +30,7 @@ import java.util.Set;
  * A record is written at the start too, so a scenario whose test failed (or crashed its JVM) shows as
  * FAILED rather than vanishing from the report. Records are properties files, one per scenario, under
  * {@code target/reliability/} of the module whose tests run it (the working directory of Surefire and
- * Failsafe); the system property {@code tokenlog.reliability.dir} moves them.
+ * Failsafe); the system property {@code tokenlog.reliability.dir} moves them. Counting is thread-safe.
  */
 public final class Scenario {
     /** Where the records of this JVM's scenarios go. */
@@ -64,31 +64,31 @@ public final class Scenario {
     }
 
     /** Adds {@code n} to the requests the scenario sent. */
-    public Scenario sent(long n) {
+    public synchronized Scenario sent(long n) {
         requests += n;
         return this;
     }
 
     /** Adds {@code n} to the final answers (or terminal outcomes) it received and checked. */
-    public Scenario answered(long n) {
+    public synchronized Scenario answered(long n) {
         answers += n;
         return this;
     }
 
     /** Adds {@code n} to the chunks (or events) it checked. */
-    public Scenario checked(long n) {
+    public synchronized Scenario checked(long n) {
         chunks += n;
         return this;
     }
 
     /** Adds {@code n} to the duplicates it found (the report requires 0). */
-    public Scenario duplicates(long n) {
+    public synchronized Scenario duplicates(long n) {
         duplicates += n;
         return this;
     }
 
     /** Adds {@code n} to the gaps (missing chunks) it found (the report requires 0). */
-    public Scenario gaps(long n) {
+    public synchronized Scenario gaps(long n) {
         gaps += n;
         return this;
     }
@@ -98,7 +98,7 @@ public final class Scenario {
      * chunk, a key received more than once is a duplicate, an expected key never received is a gap.
      * Returns this, so the test can still assert on {@link #duplicateCount()} and {@link #gapCount()}.
      */
-    public <K> Scenario audit(Collection<K> expected, List<K> received) {
+    public synchronized <K> Scenario audit(Collection<K> expected, List<K> received) {
         Set<K> seen = new HashSet<>();
         long dup = 0;
         for (K key : received) {
@@ -110,22 +110,22 @@ public final class Scenario {
         return checked(received.size()).duplicates(dup).gaps(missing);
     }
 
-    public long duplicateCount() {
+    public synchronized long duplicateCount() {
         return duplicates;
     }
 
-    public long gapCount() {
+    public synchronized long gapCount() {
         return gaps;
     }
 
     /** Records a free-text note shown under the table (e.g. a measured time). */
-    public Scenario note(String text) {
+    public synchronized Scenario note(String text) {
         record.setProperty("note", text);
         return this;
     }
 
     /** Marks the scenario passed: call it after the test's last assertion. */
-    public void passed() {
+    public synchronized void passed() {
         record.setProperty("result", "PASSED");
         write();
     }
