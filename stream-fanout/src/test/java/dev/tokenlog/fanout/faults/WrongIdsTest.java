@@ -113,29 +113,30 @@ class WrongIdsTest {
         assertThat(api.stream(fresh).get("status").asText()).as("a fresh id of no stream yet").isEqualTo("PENDING");
 
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<String[]>> racers = new ArrayList<>();
+            List<Future<Racer>> racers = new ArrayList<>();
             for (int i = 0; i < RACERS; i++) {
                 String prompt = "racer " + i + " reads every word";
                 racers.add(pool.submit(() -> {
                     String id = api.createMock("mock/echo", prompt, 64, "0").get("id").asText();
-                    SseClient.Result sse = SseClient.read(api.url(events(id)), null, WAIT); // at once, no wait
-                    assertThat(sse.events()).extracting(SseClient.Event::event).first().isEqualTo("start");
-                    assertThat(sse.events()).extracting(SseClient.Event::event).last().isEqualTo("done");
-                    s.checked(sse.events().size());
-                    return new String[] {id, prompt, sse.text()};
+                    return new Racer(id, prompt, SseClient.read(api.url(events(id)), null, WAIT)); // at once, no wait
                 }));
             }
             s.sent(RACERS);
-            for (Future<String[]> racer : racers) {
-                String[] r = racer.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-                assertThat(r[2]).isEqualTo(r[1]);
-                assertThat(api.awaitStatus(r[0], "COMPLETED", WAIT).get("text").asText()).isEqualTo(r[2]);
-                s.answered(1);
+            for (Future<Racer> future : racers) {
+                Racer r = future.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(r.sse().events()).extracting(SseClient.Event::event).first().isEqualTo("start");
+                assertThat(r.sse().events()).extracting(SseClient.Event::event).last().isEqualTo("done");
+                assertThat(r.sse().text()).isEqualTo(r.prompt())
+                        .isEqualTo(api.awaitStatus(r.id(), "COMPLETED", WAIT).get("text").asText());
+                s.checked(r.sse().events().size()).answered(1);
             }
         }
         api.awaitReady(WAIT);
         s.passed();
     }
+
+    /** A stream created and subscribed to at once: its id, its prompt (what echo streams back) and what it read. */
+    private record Racer(String id, String prompt, SseClient.Result sse) {}
 
     private static void assertRejected(GatewayApi api, String stream, String eventId, String message, Scenario s)
             throws Exception {
