@@ -12,21 +12,21 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** The gateway's HTTP API as the tests call it: plain JDK HTTP against the running app. */
-final class GatewayApi {
+public final class GatewayApi {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private final String base;
 
     /** @param base the app's root URL, with or without a trailing slash */
-    GatewayApi(String base) {
+    public GatewayApi(String base) {
         this.base = base.replaceAll("/$", "");
     }
 
-    String url(String path) {
+    public String url(String path) {
         return base + path;
     }
 
     /** Creates a mock stream of {@code model} ({@code mock/echo}, {@code mock/lorem}) at {@code tps} tokens/s; its JSON. */
-    JsonNode createMock(String model, String prompt, int maxTokens, String tps) throws IOException, InterruptedException {
+    public JsonNode createMock(String model, String prompt, int maxTokens, String tps) throws IOException, InterruptedException {
         HttpResponse<String> response = post("/v1/streams", """
                 {"model":"%s","messages":[{"role":"user","content":"%s"}],"max_tokens":%d,
                  "metadata":{"mock.tps":"%s","mock.ttft-ms":"0"}}""".formatted(model, prompt, maxTokens, tps));
@@ -35,12 +35,12 @@ final class GatewayApi {
     }
 
     /** {@code GET /v1/streams/{id}}, which must answer 200. */
-    JsonNode stream(String id) throws IOException, InterruptedException {
+    public JsonNode stream(String id) throws IOException, InterruptedException {
         return getJson("/v1/streams/" + id);
     }
 
     /** Waits until the stream's status is {@code status}; its last JSON. */
-    JsonNode awaitStatus(String id, String status, Duration wait) {
+    public JsonNode awaitStatus(String id, String status, Duration wait) {
         JsonNode[] last = new JsonNode[1];
         await().atMost(wait).until(() -> {
             last[0] = stream(id);
@@ -54,21 +54,21 @@ final class GatewayApi {
      * profile), its Kafka Streams fold rejoins the group only once the previous member's session
      * has expired, and answers are folded from then on.
      */
-    void awaitReady(Duration wait) {
+    public void awaitReady(Duration wait) {
         await().atMost(wait).until(() -> get("/q/health/ready").statusCode() == 200);
     }
 
-    JsonNode getJson(String path) throws IOException, InterruptedException {
+    public JsonNode getJson(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = get(path);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return TestJson.parse(response.body());
     }
 
-    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+    public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }

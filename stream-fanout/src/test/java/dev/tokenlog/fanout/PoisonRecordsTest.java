@@ -13,12 +13,15 @@ import dev.tokenlog.avro.Message;
 import dev.tokenlog.avro.RouteTarget;
 import dev.tokenlog.avro.Started;
 import dev.tokenlog.avro.TextDelta;
+import dev.tokenlog.fanout.sse.LiveTail;
 import dev.tokenlog.fanout.streams.DecodeFailures;
 import dev.tokenlog.fanout.streams.RegistryAwareDecodeHandler;
 import dev.tokenlog.schemas.RequestIds;
 import dev.tokenlog.schemas.Topics;
 import dev.tokenlog.serde.WireFormat;
 import dev.tokenlog.testsupport.TokenlogTestResource;
+import dev.tokenlog.testsupport.reliability.Fault;
+import dev.tokenlog.testsupport.reliability.Scenario;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,6 +38,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -47,7 +52,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Undecodable records on {@code llm.chunks} and {@code llm.requests} are logged with their position,
  * counted, and skipped by the app's real Kafka Streams instance on the real broker: the good records
- * behind them, in the same partition, are still folded.
+ * behind them, in the same partition, are still folded, and served to an SSE subscriber that meets
+ * the poison on the live tail and to one that replays it from history.
  */
 @QuarkusTest
 @WithTestResource(TokenlogTestResource.class)
@@ -63,6 +69,9 @@ class PoisonRecordsTest {
 
     @Inject
     DecodeFailures failures;
+
+    @Inject
+    LiveTail tail;
 
     private final List<String> logged = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
@@ -91,6 +100,11 @@ class PoisonRecordsTest {
 
     @Test
     void undecodableRecordsAreLoggedCountedAndSkipped() throws Exception {
+        Scenario s = Scenario.start(Fault.INPUT, "Poison records on llm.chunks and llm.requests",
+                "non-Avro bytes, empty and truncated records, an unknown schema id and a record of the wrong type"
+                        + " amid one stream's good records",
+                "each skipped, logged with its offset and counted (tokenlog_streams_undecodable_records_total); the"
+                        + " stream behind them folded and served over SSE, live and replayed; gateway ready");
         String id = RequestIds.newId();
         Instant createdAt = RequestIds.timestampOf(id);
         long chunksBefore = failures.count(Topics.CHUNKS);
@@ -98,15 +112,22 @@ class PoisonRecordsTest {
         byte[] goodChunk = kafka.clients().serializer(ChunkRecord.class).serialize(Topics.CHUNKS,
                 new ChunkRecord(id, "a1", 0L, createdAt, new Started("mock", "m1", 0)));
         byte[] goodRequest = kafka.clients().serializer(LlmRequest.class).serialize(Topics.REQUESTS, request(id, createdAt));
+        int subscribed = tail.subscriptions();
+        FutureTask<SseClient.Result> live = new FutureTask<>(
+                () -> SseClient.read(url("/v1/streams/" + id + "/events"), null, Duration.ofSeconds(60)));
+        Thread.ofVirtual().start(live);
+        await().atMost(Duration.ofSeconds(30)).until(() -> tail.subscriptions() > subscribed); // the tail meets the poison
 
         List<Long> poisonOffsets = new ArrayList<>();
         poisonOffsets.add(sendRaw(Topics.REQUESTS, id, "{\"json\":\"is not avro\"}".getBytes(StandardCharsets.UTF_8)));
         poisonOffsets.add(sendRaw(Topics.REQUESTS, id, Arrays.copyOf(goodRequest, goodRequest.length / 2)));
+        poisonOffsets.add(sendRaw(Topics.REQUESTS, id, goodChunk)); // wrong record type: a ChunkRecord
         send(Topics.REQUESTS, id, goodRequest);
         poisonOffsets.add(sendRaw(Topics.CHUNKS, id, new byte[0]));
         poisonOffsets.add(sendRaw(Topics.CHUNKS, id, "not avro".getBytes(StandardCharsets.UTF_8)));
         poisonOffsets.add(sendRaw(Topics.CHUNKS, id, WireFormat.frame(987_654_321, new byte[] {2, 4, 6})));
         poisonOffsets.add(sendRaw(Topics.CHUNKS, id, Arrays.copyOf(goodChunk, goodChunk.length - 3)));
+        poisonOffsets.add(sendRaw(Topics.CHUNKS, id, goodRequest)); // wrong record type: an LlmRequest
         send(Topics.CHUNKS, id, goodChunk);
         produceRest(id, createdAt);
 
@@ -114,8 +135,8 @@ class PoisonRecordsTest {
         assertThat(answer.get("text").asText()).isEqualTo("survived the poison");
         assertThat(answer.get("created_at").asText()).as("from the LlmRequest behind the poison")
                 .isEqualTo(createdAt.toString());
-        assertThat(failures.count(Topics.REQUESTS) - requestsBefore).isEqualTo(2);
-        assertThat(failures.count(Topics.CHUNKS) - chunksBefore).isEqualTo(4);
+        assertThat(failures.count(Topics.REQUESTS) - requestsBefore).isEqualTo(3);
+        assertThat(failures.count(Topics.CHUNKS) - chunksBefore).isEqualTo(5);
         for (long offset : poisonOffsets) {
             assertThat(logged).as("a warning naming offset %d", offset)
                     .anyMatch(m -> m.matches("(?s)skipping undecodable record (" + Topics.CHUNKS + "|" + Topics.REQUESTS
@@ -125,7 +146,20 @@ class PoisonRecordsTest {
                 HttpResponse.BodyHandlers.ofString()).body();
         assertThat(prometheus).contains("tokenlog_streams_undecodable_records_total{topic=\"llm.chunks\"}")
                 .contains("tokenlog_streams_undecodable_records_total{topic=\"llm.requests\"}");
+
+        SseClient.Result replay = SseClient.read(url("/v1/streams/" + id + "/events"), null, Duration.ofSeconds(60));
+        for (SseClient.Result sse : List.of(live.get(60, TimeUnit.SECONDS), replay)) {
+            assertThat(sse.events()).extracting(SseClient.Event::event).containsExactly("start", "delta", "delta", "done");
+            assertThat(sse.text()).isEqualTo(answer.get("text").asText());
+            s.checked(sse.events().size());
+        }
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(url("/q/health/ready"))).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).as("fold and gateway ready").isEqualTo(200);
+        s.sent(poisonOffsets.size() + 1).answered(1)
+                .note(poisonOffsets.size() + " poison records skipped and counted, 1 good stream behind them answered");
+        s.passed();
     }
+
 
     private void produceRest(String id, Instant at) throws Exception {
         var serializer = kafka.clients().serializer(ChunkRecord.class);

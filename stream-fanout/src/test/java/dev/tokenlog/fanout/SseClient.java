@@ -12,17 +12,23 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** A minimal SSE reader for tests: reads events until a terminal one or the end of the response. */
-final class SseClient {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+public final class SseClient {
+    /**
+     * HTTP/1.1, one connection per subscriber, as EventSource over {@code http://}. Over one shared h2c
+     * connection, a test that stops reading at the terminal event resets a stream each time, and Vert.x
+     * closes a connection after 200 resets in 30 s (its guard against HTTP/2 rapid-reset floods).
+     */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** One received event; id may be null. */
-    record Event(String id, String event, String data) {}
+    public record Event(String id, String event, String data) {}
 
     /** The response status and the events read. */
-    record Result(int status, String contentType, String cacheControl, List<Event> events, String body) {
-        String text() {
+    public record Result(int status, String contentType, String cacheControl, List<Event> events, String body) {
+        public String text() {
             StringBuilder sb = new StringBuilder();
             events.stream().filter(e -> e.event().equals("delta"))
                     .forEach(e -> sb.append(TestJson.field(e.data(), "text")));
@@ -30,7 +36,13 @@ final class SseClient {
         }
     }
 
-    static Result read(String url, String lastEventId, Duration timeout) throws IOException, InterruptedException {
+    public static Result read(String url, String lastEventId, Duration timeout) throws IOException, InterruptedException {
+        return read(url, lastEventId, timeout, e -> {});
+    }
+
+    /** As {@link #read(String, String, Duration)}, handing each event to {@code onEvent} as soon as it is read. */
+    public static Result read(String url, String lastEventId, Duration timeout, Consumer<Event> onEvent)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
                 .header("Accept", "text/event-stream");
         if (lastEventId != null) {
@@ -54,6 +66,7 @@ final class SseClient {
                     if (data != null) {
                         Event e = new Event(id, name, data.toString());
                         events.add(e);
+                        onEvent.accept(e);
                         if (e.event().equals("done") || e.event().equals("error") || e.event().equals("cancelled")) {
                             break;
                         }

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** JSON helpers for test assertions. */
-final class TestJson {
+public final class TestJson {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static JsonNode parse(String json) {
+    public static JsonNode parse(String json) {
         try {
             return JSON.readTree(json);
         } catch (Exception e) {
@@ -15,7 +15,7 @@ final class TestJson {
         }
     }
 
-    static String field(String json, String name) {
+    public static String field(String json, String name) {
         JsonNode node = parse(json).get(name);
         return node == null || node.isNull() ? null : node.asText();
     }

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A real llm-worker JVM ({@link WorkerProcess}) for the whole test class:
  * {@code @RegisterExtension static final WorkerJvm WORKER = new WorkerJvm();}.
  */
-final class WorkerJvm implements BeforeAllCallback, AfterAllCallback {
+public final class WorkerJvm implements BeforeAllCallback, AfterAllCallback {
     private WorkerProcess worker;
 
     @Override

@@ -1,6 +1,8 @@
 package dev.tokenlog.fanout.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -17,7 +19,37 @@ public class ApiErrors {
 
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e) {
-        return json(400, "malformed_json", "request body is not valid JSON for this endpoint: " + e.getOriginalMessage());
+        return api(malformed(e));
+    }
+
+    /**
+     * A field of the wrong type or shape ({@code "max_tokens":"x"}, {@code "messages":{}}). Without this,
+     * Quarkus' own mapper for it answers a bare 400 outside dev and test mode.
+     */
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e) {
+        return malformedJson(e);
+    }
+
+    /** A body Jackson could not read: a 400 naming the field where it went wrong, if any. */
+    public static ApiException malformed(JsonProcessingException e) {
+        String path = e instanceof JsonMappingException m ? jsonPath(m) : "";
+        return new ApiException(400, "malformed_json", path.isEmpty()
+                ? "request body is not valid JSON for this endpoint: " + e.getOriginalMessage()
+                : path + " has the wrong type or shape: " + e.getOriginalMessage());
+    }
+
+    /** {@code messages[0].content} from Jackson's reference chain; empty at the top level. */
+    public static String jsonPath(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
     }
 
     /** The schema registry refused or did not answer while a record was being written. */
@@ -27,8 +59,12 @@ public class ApiErrors {
                 "the request was not accepted because its record could not be serialised: " + e.getMessage());
     }
 
+    /** Quarkus REST reports a body it could not read as a 400 wrapping Jackson's exception: name the field. */
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return malformedJson(json);
+        }
         int status = e.getResponse().getStatus();
         return json(status, status == 415 ? "unsupported_media_type" : "http_" + status, e.getMessage());
     }

@@ -23,7 +23,9 @@ import org.jboss.logging.Logger;
  * {@code POST /v1/streams} with {@code Accept: text/event-stream}: accepts the request exactly as the
  * JSON API does, then answers with the stream itself, as {@code GET /v1/streams/{id}/events} would
  * serve it (a re-route inside the gateway), with the new id in {@code X-Stream-Id} so the client can
- * resume with {@code Last-Event-ID}. Without that Accept header the JSON API answers 202.
+ * resume with {@code Last-Event-ID}. Without that Accept header the JSON API answers 202. For both, a
+ * body whose Content-Length is over {@code quarkus.http.limits.max-body-size} is refused here, unread,
+ * with a 413 naming the limit (Quarkus' own check answers that one without a body).
  */
 @ApplicationScoped
 public class DirectStreamRoute {
@@ -54,6 +56,11 @@ public class DirectStreamRoute {
 
     /** Only a request that asks for an event stream is ours; any other goes on to the JSON API. */
     private void handle(RoutingContext ctx) {
+        if (declaredTooLarge(ctx)) {
+            ctx.response().putHeader("Connection", "close"); // the body stays unread
+            error(ctx, tooLarge());
+            return;
+        }
         String accept = ctx.request().getHeader("Accept");
         if (accept == null || !accept.toLowerCase(java.util.Locale.ROOT).contains("text/event-stream")) {
             ctx.next();
@@ -65,8 +72,7 @@ public class DirectStreamRoute {
         ctx.request().handler(part -> {
             if (!tooLarge[0] && body.length() + part.length() > maxBodyBytes) {
                 tooLarge[0] = true;
-                error(ctx, new ApiException(413, "request_too_large", "the request body is larger than " + maxBodyBytes
-                        + " bytes (quarkus.http.limits.max-body-size)"));
+                error(ctx, tooLarge());
             } else if (!tooLarge[0]) {
                 body.appendBuffer(part);
             }
@@ -77,6 +83,20 @@ public class DirectStreamRoute {
             }
         });
         ctx.request().resume();
+    }
+
+    private boolean declaredTooLarge(RoutingContext ctx) {
+        String length = ctx.request().getHeader("Content-Length");
+        try {
+            return length != null && Long.parseLong(length.trim()) > maxBodyBytes;
+        } catch (NumberFormatException e) {
+            return false; // not ours to judge: Vert.x refuses a malformed Content-Length
+        }
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(413, "request_too_large", "the request body is larger than " + maxBodyBytes
+                + " bytes (quarkus.http.limits.max-body-size); send large images as https URLs");
     }
 
     private void serve(RoutingContext ctx, Context context, Buffer body) {
@@ -105,8 +125,7 @@ public class DirectStreamRoute {
         try {
             return json.readValue(body.getBytes(), CreateStream.class);
         } catch (JsonProcessingException e) {
-            throw new ApiException(400, "malformed_json", "request body is not valid JSON for this endpoint: "
-                    + e.getOriginalMessage());
+            throw ApiErrors.malformed(e);
         } catch (IOException e) {
             throw new IllegalStateException("reading a byte array failed", e);
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenlog.fanout.api.ApiErrors;
 import dev.tokenlog.fanout.api.ApiException;
 import dev.tokenlog.fanout.api.CreateStream;
 import java.io.IOException;
@@ -38,7 +39,7 @@ final class ChatRequestMapper {
         try {
             return JSON.readValue(body, ChatCompletionRequest.class);
         } catch (JsonMappingException e) {
-            String path = path(e);
+            String path = ApiErrors.jsonPath(e);
             throw new ApiException(400, "malformed_json", (path.isEmpty() ? "request body" : path)
                     + " does not match OpenAI's Chat Completions request: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
@@ -46,19 +47,6 @@ final class ChatRequestMapper {
         } catch (IOException e) {
             throw new IllegalStateException("reading a byte array failed", e);
         }
-    }
-
-    /** {@code messages[0].content} from Jackson's reference chain. */
-    private static String path(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
     }
 
     static CreateStream map(ChatCompletionRequest body, ModelAliases aliases) {

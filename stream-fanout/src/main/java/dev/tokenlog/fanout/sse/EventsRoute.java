@@ -101,7 +101,7 @@ public class EventsRoute {
             if (start.expired() != null) {
                 events.replay(start.expired(), out::send);
             } else {
-                stream(id, partition, start.from(), live, events, out);
+                stream(id, partition, start.from(), lookup.answer() != null, live, events, out);
             }
             out.end();
         } catch (ApiException e) {
@@ -138,6 +138,11 @@ public class EventsRoute {
      */
     private Start start(RequestIndex.Lookup lookup, EventId after, boolean fromLive, int partition, Subscription live) {
         if (after != null) {
+            // Only an id at or past the tail's position needs the broker's word that it exists.
+            if (after.offset() >= live.from() && after.offset() >= tail.end(partition)) {
+                throw ApiException.badRequest("event id " + after + " is beyond the end of partition " + partition
+                        + " of " + topics.chunks() + ": no event has that id; resume with the id of the last event received");
+            }
             return new Start(after.offset() + 1, null);
         }
         if (fromLive) {
@@ -158,13 +163,19 @@ public class EventsRoute {
         return new Start(byTime < 0 ? live.from() : byTime, null);
     }
 
-    /** History up to the tail's hand-over offset (if the start lies before it), then the tail, until the terminal. */
-    private void stream(String id, int partition, long from, Subscription live, StreamEvents events, SseWriter out)
-            throws InterruptedException {
-        if (from < live.from()) {
+    /**
+     * History up to the tail's hand-over offset (if the start lies before it), then the tail, until the
+     * terminal. A stream that had {@code ended} at lookup lies wholly before the partition's end, so it
+     * is read from history up to there and never awaited on the tail: a resume after its terminal gets
+     * an empty response rather than heartbeats forever.
+     */
+    private void stream(String id, int partition, long from, boolean ended, Subscription live, StreamEvents events,
+                        SseWriter out) throws InterruptedException {
+        long until = ended ? Math.max(live.from(), tail.end(partition)) : live.from();
+        if (from < until) {
             try (ChunkReader history = new ChunkReader(historyConsumers, deserializer,
                     new TopicPartition(topics.chunks(), partition), id)) {
-                boolean more = history.read(from, live.from(), chunk -> queue(events, chunk, out), () -> {
+                boolean more = history.read(from, until, chunk -> queue(events, chunk, out), () -> {
                     out.flush(); // one write per batch the consumer returned
                     out.checkOpen();
                 });
@@ -173,6 +184,9 @@ public class EventsRoute {
                     return;
                 }
             }
+        }
+        if (ended) {
+            return;
         }
         List<ChunkReader.Positioned> batch = new ArrayList<>(LIVE_BATCH);
         while (true) {

@@ -4,6 +4,8 @@ import dev.tokenlog.avro.ChunkRecord;
 import dev.tokenlog.fanout.FanoutKafka;
 import dev.tokenlog.fanout.config.TopicsConfig;
 import dev.tokenlog.registry.SchemaRegistryException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,10 +57,12 @@ public class LiveTail {
     private volatile boolean running = true;
     private Thread loop;
 
-    public LiveTail(FanoutKafka kafka, TopicsConfig topics) {
+    public LiveTail(FanoutKafka kafka, TopicsConfig topics, MeterRegistry registry) {
         this.kafka = kafka;
         this.topic = topics.chunks();
         this.deserializer = kafka.clients().deserializer(ChunkRecord.class);
+        Gauge.builder("tokenlog.gateway.sse.subscribers", this, LiveTail::subscriptions)
+                .description("SSE subscribers registered with this instance's live tail").register(registry);
     }
 
     void start(@Observes StartupEvent event) {
@@ -82,7 +86,7 @@ public class LiveTail {
         return ready.getCount() == 0;
     }
 
-    /** Live subscriptions (for metrics). */
+    /** Live subscriptions: {@code tokenlog_gateway_sse_subscribers}. */
     public int subscriptions() {
         return byStream.values().stream().mapToInt(Set::size).sum();
     }
@@ -117,6 +121,11 @@ public class LiveTail {
     /** The first offset of {@code partition} whose record is at or after {@code epochMillis}, or -1 when none is. */
     long offsetForTime(int partition, long epochMillis) {
         return listOffset(partition, OffsetSpec.forTimestamp(epochMillis));
+    }
+
+    /** The partition's end: the offset its next record will get. */
+    long end(int partition) {
+        return listOffset(partition, OffsetSpec.latest());
     }
 
     /** The partition's first offset still retained. */

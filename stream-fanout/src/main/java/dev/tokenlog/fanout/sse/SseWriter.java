@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
 
 /**
  * Writes SSE text to one subscriber from its own (virtual) thread, one write in flight at a time:
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * is closed; it resumes with its last event id.
  */
 final class SseWriter {
+    private static final Logger LOG = Logger.getLogger(SseWriter.class);
 
     /** The subscriber disconnected or was too slow; nothing more can be written. */
     static final class SubscriberGone extends RuntimeException {
@@ -92,6 +94,7 @@ final class SseWriter {
             // Bounded memory: a subscriber that does not read is cut off, and what it has not read is
             // dropped with its connection; it resumes by event id.
             closeConnection.run();
+            LOG.infof("cut off a subscriber that read nothing for %s; it resumes by event id", writeTimeout);
             throw new SubscriberGone("write timed out after " + writeTimeout);
         } catch (ExecutionException e) {
             throw new SubscriberGone("write failed: " + e.getCause().getMessage());

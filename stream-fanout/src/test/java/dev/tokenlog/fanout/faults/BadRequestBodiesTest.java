@@ -1,0 +1,161 @@
+package dev.tokenlog.fanout.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenlog.fanout.GatewayApi;
+import dev.tokenlog.fanout.SseClient;
+import dev.tokenlog.fanout.TestJson;
+import dev.tokenlog.fanout.WorkerJvm;
+import dev.tokenlog.schemas.Topics;
+import dev.tokenlog.testsupport.TestKafka;
+import dev.tokenlog.testsupport.TokenlogTestResource;
+import dev.tokenlog.testsupport.reliability.Fault;
+import dev.tokenlog.testsupport.reliability.Scenario;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Bad HTTP bodies on both ways in, {@code POST /v1/streams} and {@code POST /v1/chat/completions}:
+ * malformed JSON, 10 MB bodies (with and without Content-Length; the limit is
+ * {@code quarkus.http.limits.max-body-size}, 1M), wrong types, missing fields, unknown models. Each
+ * is refused with a 4xx whose message names the problem (OpenAI's error shape on the OpenAI route),
+ * nothing reaches {@code llm.requests}, and the gateway stays ready and serves the next good request.
+ * Extends {@code EndToEndTest.rejectsBadInputWithPreciseErrors} and {@code OpenAiHttpTest}'s refusals
+ * with the checks on Kafka and the wrong-type and oversized cases of both routes.
+ */
+@QuarkusTest
+@WithTestResource(TokenlogTestResource.class)
+class BadRequestBodiesTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String USER = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
+    private static final String TEN_MB = "{\"model\":\"mock/echo\",\"messages\":[{\"role\":\"user\",\"content\":\""
+            + "x".repeat(10 * 1024 * 1024) + "\"}]}";
+    @RegisterExtension
+    static final WorkerJvm WORKER = new WorkerJvm();
+
+    @TestHTTPResource("/")
+    String base;
+
+    /** A body, the status and code both routes answer it with, and what the message must say. */
+    private record Bad(String name, String body, int status, String code, String message) {}
+
+    private static final List<Bad> BOTH_ROUTES = List.of(
+            new Bad("malformed JSON", "{\"model\":\"mock/echo\",", 400, "malformed_json", "not valid JSON"),
+            new Bad("a JSON array", "[1,2]", 400, "malformed_json", "START_ARRAY"),
+            new Bad("max_tokens a string", "{\"model\":\"mock/echo\",\"max_tokens\":\"x\"," + USER + "}", 400,
+                    "malformed_json", "max_tokens"),
+            new Bad("messages an object", "{\"model\":\"mock/echo\",\"messages\":{}}", 400, "malformed_json", "messages"),
+            new Bad("no messages", "{\"model\":\"mock/echo\"}", 400, "invalid_request", "messages"),
+            new Bad("message without role", "{\"model\":\"mock/echo\",\"messages\":[{\"content\":\"x\"}]}", 400,
+                    "invalid_request", "messages[0].role"),
+            new Bad("max_tokens 0", "{\"model\":\"mock/echo\",\"max_tokens\":0," + USER + "}", 400, "invalid_request",
+                    "max_tokens must be at least 1"));
+
+    @Test
+    void badBodiesOnBothRoutesAre4xxAndNothingReachesKafka() throws Exception {
+        Scenario s = Scenario.start(Fault.INPUT, "Malformed, oversized and ill-typed HTTP bodies",
+                "malformed JSON, 10 MB bodies (sized and chunked), wrong types, missing fields, unknown models on"
+                        + " POST /v1/streams and POST /v1/chat/completions",
+                "4xx with a message naming the problem (OpenAI error shape on /v1/chat/completions), llm.requests end"
+                        + " offsets unchanged, gateway ready, a good request afterwards answered");
+        GatewayApi api = new GatewayApi(base);
+        long before = requestsEnd();
+        int refused = 0;
+        for (Bad bad : BOTH_ROUTES) {
+            assertNative(post("/v1/streams", bad.body(), false), bad);
+            assertOpenAi(post("/v1/chat/completions", bad.body(), false), bad);
+            refused += 2;
+        }
+        assertNative(post("/v1/streams", "", false), new Bad("empty body", "", 400, "invalid_request", "request body is required"));
+        assertNative(post("/v1/streams", "{" + USER + "}", false), new Bad("no model", "", 400, "invalid_request",
+                "model is required"));
+        assertNative(post("/v1/streams", "{\"model\":\"echo\"," + USER + "}", false), new Bad("model without provider",
+                "", 400, "invalid_request", "must be \"<provider>/<model>\""));
+        assertOpenAi(post("/v1/chat/completions", "{\"model\":\"no-such-model\"," + USER + "}", false),
+                new Bad("unknown model", "", 404, "model_not_found", "'no-such-model' is not known to this gateway"));
+        assertOpenAi(post("/v1/chat/completions", "{" + USER + "}", false), new Bad("no model", "", 400,
+                "invalid_request", "model is required"));
+        refused += 5;
+        Bad tenMegabytes = new Bad("10 MB", "", 413, "request_too_large", "larger than 1048576 bytes");
+        assertNative(post("/v1/streams", TEN_MB, false), tenMegabytes);
+        HttpResponse<String> chunkedStream = post("/v1/streams", TEN_MB, true);
+        assertThat(chunkedStream.statusCode()).as("10 MB chunked on /v1/streams (Quarkus' own check)").isEqualTo(413);
+        refused += 2;
+        for (boolean chunked : List.of(false, true)) {
+            assertOpenAi(post("/v1/chat/completions", TEN_MB, chunked), tenMegabytes);
+            refused += 1;
+        }
+        s.sent(refused);
+        assertThat(requestsEnd()).as("nothing was written to %s", Topics.REQUESTS).isEqualTo(before);
+        api.awaitReady(WAIT);
+
+        String unknownProvider = api.post("/v1/streams", "{\"model\":\"nosuch/model\"," + USER + "}").body();
+        JsonNode failed = api.awaitStatus(TestJson.parse(unknownProvider).get("id").asText(), "FAILED", WAIT);
+        assertThat(failed.at("/error/code").asText()).as("an unknown provider is the worker's to refuse")
+                .isEqualTo("PROVIDER_NOT_FOUND");
+        JsonNode good = api.createMock("mock/echo", "still serving", 16, "0");
+        SseClient.Result sse = SseClient.read(api.url(good.get("events").asText()), null, WAIT);
+        assertThat(sse.text()).isEqualTo("still serving")
+                .isEqualTo(api.awaitStatus(good.get("id").asText(), "COMPLETED", WAIT).get("text").asText());
+        s.sent(2).answered(2).checked(sse.events().size());
+        s.note(refused + " refused bodies, " + Topics.REQUESTS + " end offsets unchanged across them");
+        s.passed();
+    }
+
+    private static void assertNative(HttpResponse<String> response, Bad bad) {
+        assertThat(response.statusCode()).as("/v1/streams, %s: %s", bad.name(), response.body()).isEqualTo(bad.status());
+        JsonNode error = TestJson.parse(response.body()).path("error");
+        assertThat(error.path("code").asText()).as("%s: %s", bad.name(), response.body()).isEqualTo(bad.code());
+        assertThat(error.path("message").asText()).as(bad.name()).contains(bad.message());
+    }
+
+    private static void assertOpenAi(HttpResponse<String> response, Bad bad) {
+        assertThat(response.statusCode()).as("/v1/chat/completions, %s: %s", bad.name(), response.body())
+                .isEqualTo(bad.status());
+        assertThat(response.headers().firstValue("x-stream-id")).as("nothing was accepted").isEmpty();
+        JsonNode error = TestJson.parse(response.body()).path("error");
+        assertThat(error.path("type").asText()).as("%s: %s", bad.name(), response.body()).isEqualTo("invalid_request_error");
+        assertThat(error.path("code").asText()).as(bad.name()).isEqualTo(bad.code());
+        assertThat(error.path("message").asText()).as(bad.name()).contains(bad.message());
+        assertThat(error.has("param")).as("OpenAI's error shape has param").isTrue();
+    }
+
+    private HttpResponse<String> post(String path, String body, boolean chunked) throws Exception {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        HttpRequest.BodyPublisher publisher = chunked
+                ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes))
+                : HttpRequest.BodyPublishers.ofByteArray(bytes);
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base.replaceAll("/$", "") + path)).timeout(WAIT)
+                .version(HttpClient.Version.HTTP_1_1).header("content-type", "application/json").POST(publisher).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The sum of the end offsets of every partition of {@code llm.requests}. */
+    private static long requestsEnd() throws Exception {
+        try (Admin admin = TestKafka.shared().admin()) {
+            int partitions = admin.describeTopics(List.of(Topics.REQUESTS)).allTopicNames().get()
+                    .get(Topics.REQUESTS).partitions().size();
+            Map<TopicPartition, OffsetSpec> latest = java.util.stream.IntStream.range(0, partitions).boxed()
+                    .collect(Collectors.toMap(p -> new TopicPartition(Topics.REQUESTS, p), p -> OffsetSpec.latest()));
+            return admin.listOffsets(latest).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+        }
+    }
+}
