@@ -16,8 +16,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.jboss.logging.Logger;
@@ -101,7 +103,10 @@ public class EventsRoute {
             if (start.expired() != null) {
                 events.replay(start.expired(), out::send);
             } else {
-                stream(id, partition, start.from(), lookup.answer() != null, live, events, out);
+                EventFormat errors = format;
+                Supplier<ApiException> vanished = "PENDING".equals(lookup.status()) ? () -> unknown(id) : () -> null;
+                stream(id, partition, start.from(), lookup.answer() != null, live, events, out,
+                        () -> Optional.ofNullable(vanished.get()).map(e -> new SseFrame(null, "error", errors.errorJson(e), true)));
             }
             out.end();
         } catch (ApiException e) {
@@ -124,6 +129,20 @@ public class EventsRoute {
             if (live != null) {
                 tail.unsubscribe(live);
             }
+        }
+    }
+
+    /**
+     * For a subscriber of an id that was PENDING (not indexed yet) when it connected, checked at each
+     * heartbeat: the 404 once the id is past the pending grace and still names no stream, else null. The
+     * subscriber then gets it as a terminal {@code error} event instead of heartbeats forever.
+     */
+    private ApiException unknown(String id) {
+        try {
+            index.lookup(id);
+            return null;
+        } catch (ApiException e) {
+            return e.status() == 404 ? e : null;
         }
     }
 
@@ -170,7 +189,7 @@ public class EventsRoute {
      * an empty response rather than heartbeats forever.
      */
     private void stream(String id, int partition, long from, boolean ended, Subscription live, StreamEvents events,
-                        SseWriter out) throws InterruptedException {
+                        SseWriter out, Supplier<Optional<SseFrame>> notAStream) throws InterruptedException {
         long until = ended ? Math.max(live.from(), tail.end(partition)) : live.from();
         if (from < until) {
             try (ChunkReader history = new ChunkReader(historyConsumers, deserializer,
@@ -197,6 +216,11 @@ public class EventsRoute {
                     return;
                 }
                 out.checkOpen();
+                Optional<SseFrame> gone = notAStream.get();
+                if (gone.isPresent()) {
+                    out.send(gone.get());
+                    return;
+                }
                 out.comment("heartbeat");
                 continue;
             }

@@ -96,7 +96,8 @@ class WrongIdsTest {
     void unknownStreamsAre404AndSubscribersRacingTheIndexGetTheWholeStream() throws Exception {
         Scenario s = Scenario.start(Fault.CLIENT, "Unknown streams and subscribers racing the index",
                 "well-formed ids of no stream, a malformed id, and 20 subscribers connecting right after the 202",
-                "404 with a clear message (PENDING while the id is younger than the pending grace); every racer gets"
+                "404 with a clear message (PENDING while the id is younger than the pending grace, then an error event for"
+                        + " a subscriber still waiting); every racer gets"
                         + " start..done with the final answer's text");
         GatewayApi api = new GatewayApi(base);
         String old = idAt(Instant.now().minus(Duration.ofMinutes(10)));
@@ -113,6 +114,10 @@ class WrongIdsTest {
         assertThat(api.stream(fresh).get("status").asText()).as("a fresh id of no stream yet").isEqualTo("PENDING");
 
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            // A subscriber of an id that is PENDING when it connects but never becomes a stream: once the
+            // pending grace (60 s) has passed, the next heartbeat (15 s) ends it with an error event.
+            String ghost = idAt(Instant.now().minus(Duration.ofSeconds(57)));
+            Future<SseClient.Result> ghostSubscriber = pool.submit(() -> SseClient.read(api.url(events(ghost)), null, WAIT));
             List<Future<Racer>> racers = new ArrayList<>();
             for (int i = 0; i < RACERS; i++) {
                 String prompt = "racer " + i + " reads every word";
@@ -130,6 +135,13 @@ class WrongIdsTest {
                         .isEqualTo(api.awaitStatus(r.id(), "COMPLETED", WAIT).get("text").asText());
                 s.checked(r.sse().events().size()).answered(1);
             }
+            SseClient.Result ghostEvents = ghostSubscriber.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(ghostEvents.status()).isEqualTo(200);
+            assertThat(ghostEvents.events()).singleElement().satisfies(e -> {
+                assertThat(e.event()).isEqualTo("error");
+                assertThat(TestJson.parse(e.data()).at("/error/message").asText()).isEqualTo("no stream with id '" + ghost + "'");
+            });
+            s.checked(1);
         }
         api.awaitReady(WAIT);
         s.passed();
