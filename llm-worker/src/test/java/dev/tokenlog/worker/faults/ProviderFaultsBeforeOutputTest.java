@@ -19,16 +19,13 @@ import dev.tokenlog.testsupport.reliability.Scenario;
 import dev.tokenlog.worker.provider.contract.FixtureServer;
 import dev.tokenlog.worker.provider.contract.FixtureServer.Ending;
 import dev.tokenlog.worker.provider.contract.FixtureServer.Reply;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -44,35 +41,21 @@ import org.junit.jupiter.api.TestMethodOrder;
 @QuarkusTest
 @TestProfile(FaultProfile.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ProviderFaultsBeforeOutputTest {
+class ProviderFaultsBeforeOutputTest extends FaultTest {
     private static final String MODEL = "/gpt-test";
     private static final String PATH = "/v1/chat/completions";
     private static final String BACKUP_PATH = "/backup/v1/chat/completions";
     private static final String HELLO = "Hello, world!";
-    private static FaultKafka kafka;
     private static LogCapture logs;
 
-    @FaultProfile.Server
-    FixtureServer server;
-
-    @TestHTTPResource("/q/health/ready")
-    URI readiness;
-
     @BeforeAll
-    static void open() {
-        kafka = new FaultKafka();
+    static void captureLogs() {
         logs = LogCapture.install();
     }
 
     @AfterAll
-    static void close() {
-        kafka.close();
+    static void releaseLogs() {
         logs.close();
-    }
-
-    @BeforeEach
-    void clearServer() {
-        server.clear();
     }
 
     @Test

@@ -15,19 +15,13 @@ import dev.tokenlog.avro.TextDelta;
 import dev.tokenlog.avro.Usage;
 import dev.tokenlog.testsupport.reliability.Fault;
 import dev.tokenlog.testsupport.reliability.Scenario;
-import dev.tokenlog.worker.provider.contract.FixtureServer;
 import dev.tokenlog.worker.provider.contract.FixtureServer.Ending;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -42,31 +36,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @QuarkusTest
 @TestProfile(FaultProfile.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ProviderFaultsMidStreamTest {
+class ProviderFaultsMidStreamTest extends FaultTest {
     private static final String ROUTE = OPENAI + "/gpt-test";
     private static final String TEXT = Wire.fixture("openai-chat", "text.sse");
-    private static FaultKafka kafka;
-
-    @FaultProfile.Server
-    FixtureServer server;
-
-    @TestHTTPResource("/q/health/ready")
-    URI readiness;
-
-    @BeforeAll
-    static void open() {
-        kafka = new FaultKafka();
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
-
-    @BeforeEach
-    void clearServer() {
-        server.clear();
-    }
 
     @Test
     void stallAfterOutputEndsFailedIdleTimeoutWithThePartialText() {

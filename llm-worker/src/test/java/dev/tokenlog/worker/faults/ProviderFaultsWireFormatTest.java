@@ -9,18 +9,12 @@ import dev.tokenlog.avro.ChunkRecord;
 import dev.tokenlog.avro.Failed;
 import dev.tokenlog.testsupport.reliability.Fault;
 import dev.tokenlog.testsupport.reliability.Scenario;
-import dev.tokenlog.worker.provider.contract.FixtureServer;
 import dev.tokenlog.worker.provider.contract.FixtureServer.Reply;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -36,33 +30,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 @QuarkusTest
 @TestProfile(FaultProfile.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ProviderFaultsWireFormatTest {
+class ProviderFaultsWireFormatTest extends FaultTest {
     private static final String OPENAI = FaultProfile.OPENAI + "/gpt-test";
     private static final String ANTHROPIC = FaultProfile.ANTHROPIC + "/claude-test";
     private static final String GEMINI = FaultProfile.GEMINI + "/gemini-test";
     private static final String OLLAMA = FaultProfile.OLLAMA + "/qwen-test";
-    private static FaultKafka kafka;
-
-    @FaultProfile.Server
-    FixtureServer server;
-
-    @TestHTTPResource("/q/health/ready")
-    URI readiness;
-
-    @BeforeAll
-    static void open() {
-        kafka = new FaultKafka();
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
-
-    @BeforeEach
-    void clearServer() {
-        server.clear();
-    }
 
     @Test
     void malformedJsonChunkAfterOutputEndsFailedProtocol() {

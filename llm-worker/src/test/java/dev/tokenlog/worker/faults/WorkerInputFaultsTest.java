@@ -18,18 +18,14 @@ import dev.tokenlog.schemas.RequestIds;
 import dev.tokenlog.testsupport.reliability.Fault;
 import dev.tokenlog.testsupport.reliability.Scenario;
 import dev.tokenlog.worker.consume.DeadLetters;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,24 +37,10 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(FaultProfile.class)
-class WorkerInputFaultsTest {
+class WorkerInputFaultsTest extends FaultTest {
     /** The Confluent wire format's magic byte, then a schema id no registry has handed out. */
     private static final byte[] UNKNOWN_SCHEMA_ID = {0, 0x7F, (byte) 0xFF, (byte) 0xFF, 0x00, 0x02, 0x41, 0x42};
     private static final Map<String, String> FAST_MOCK = Map.of("mock.tps", "0", "mock.ttft-ms", "0");
-    private static FaultKafka kafka;
-
-    @TestHTTPResource("/q/health/ready")
-    URI readiness;
-
-    @BeforeAll
-    static void open() {
-        kafka = new FaultKafka();
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
 
     @Test
     void requestWithAnUnknownSchemaIdIsDeadLettered() throws Exception {
