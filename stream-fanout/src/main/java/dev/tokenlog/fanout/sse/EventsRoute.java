@@ -16,7 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -103,10 +102,7 @@ public class EventsRoute {
             if (start.expired() != null) {
                 events.replay(start.expired(), out::send);
             } else {
-                EventFormat errors = format;
-                Supplier<ApiException> vanished = "PENDING".equals(lookup.status()) ? () -> unknown(id) : () -> null;
-                stream(id, partition, start.from(), lookup.answer() != null, live, events, out,
-                        () -> Optional.ofNullable(vanished.get()).map(e -> new SseFrame(null, "error", errors.errorJson(e), true)));
+                stream(id, partition, start.from(), lookup.answer() != null, live, events, out, idleCheck(id, lookup, format));
             }
             out.end();
         } catch (ApiException e) {
@@ -133,17 +129,48 @@ public class EventsRoute {
     }
 
     /**
-     * For a subscriber of an id that was PENDING (not indexed yet) when it connected, checked at each
-     * heartbeat: the 404 once the id is past the pending grace and still names no stream, else null. The
-     * subscriber then gets it as a terminal {@code error} event instead of heartbeats forever.
+     * Reads this stream's chunks in {@code [from, until)} from the log and queues them; false once its
+     * terminal was sent (nothing more to do).
      */
-    private ApiException unknown(String id) {
-        try {
-            index.lookup(id);
-            return null;
-        } catch (ApiException e) {
-            return e.status() == 404 ? e : null;
+    private boolean history(String id, int partition, long from, long until, StreamEvents events, SseWriter out)
+            throws InterruptedException {
+        if (from >= until) {
+            return true;
         }
+        try (ChunkReader history = new ChunkReader(historyConsumers, deserializer,
+                new TopicPartition(topics.chunks(), partition), id)) {
+            boolean more = history.read(from, until, chunk -> queue(events, chunk, out), () -> {
+                out.flush(); // one write per batch the consumer returned
+                out.checkOpen();
+            });
+            out.flush();
+            return more;
+        }
+    }
+
+    /**
+     * What a heartbeat finds out about a stream that sent nothing for a while: it is no stream at all
+     * ({@code notAStream}, a terminal error event to send), or it has ended meanwhile.
+     */
+    private record Idle(SseFrame notAStream, boolean ended) {}
+
+    /**
+     * The check made at each heartbeat. A subscriber of an id that was PENDING (not indexed yet) when it
+     * connected gets a terminal {@code error} event once the id is past the pending grace and still names
+     * no stream, instead of heartbeats forever. A subscriber of a stream whose answer appears meanwhile
+     * (it resumed after a terminal the fold had not answered yet) gets the rest from the log and ends.
+     */
+    private Supplier<Idle> idleCheck(String id, RequestIndex.Lookup lookup, EventFormat format) {
+        boolean pending = "PENDING".equals(lookup.status());
+        return () -> {
+            try {
+                RequestIndex.Lookup now = index.lookup(id);
+                return new Idle(null, now.answer() != null);
+            } catch (ApiException e) {
+                return new Idle(pending && e.status() == 404 ? new SseFrame(null, "error", format.errorJson(e), true) : null,
+                        false);
+            }
+        };
     }
 
     /** Where the subscriber's events start, or the final answer when retention removed the chunks. */
@@ -189,24 +216,12 @@ public class EventsRoute {
      * an empty response rather than heartbeats forever.
      */
     private void stream(String id, int partition, long from, boolean ended, Subscription live, StreamEvents events,
-                        SseWriter out, Supplier<Optional<SseFrame>> notAStream) throws InterruptedException {
+                        SseWriter out, Supplier<Idle> idleCheck) throws InterruptedException {
         long until = ended ? Math.max(live.from(), tail.end(partition)) : live.from();
-        if (from < until) {
-            try (ChunkReader history = new ChunkReader(historyConsumers, deserializer,
-                    new TopicPartition(topics.chunks(), partition), id)) {
-                boolean more = history.read(from, until, chunk -> queue(events, chunk, out), () -> {
-                    out.flush(); // one write per batch the consumer returned
-                    out.checkOpen();
-                });
-                out.flush();
-                if (!more) {
-                    return;
-                }
-            }
-        }
-        if (ended) {
+        if (!history(id, partition, from, until, events, out) || ended) {
             return;
         }
+        long next = Math.max(from, live.from());
         List<ChunkReader.Positioned> batch = new ArrayList<>(LIVE_BATCH);
         while (true) {
             ChunkReader.Positioned chunk = next(live);
@@ -216,9 +231,15 @@ public class EventsRoute {
                     return;
                 }
                 out.checkOpen();
-                Optional<SseFrame> gone = notAStream.get();
-                if (gone.isPresent()) {
-                    out.send(gone.get());
+                Idle idle = idleCheck.get();
+                if (idle.notAStream() != null) {
+                    out.send(idle.notAStream());
+                    return;
+                }
+                if (idle.ended()) {
+                    // It ended while we waited, its terminal before our start (a resume after it): what
+                    // the tail has not brought us yet is all in the log, up to the partition's end.
+                    history(id, partition, next, tail.end(partition), events, out);
                     return;
                 }
                 out.comment("heartbeat");
@@ -231,6 +252,7 @@ public class EventsRoute {
             for (ChunkReader.Positioned p : batch) {
                 if (more && p.position().offset() >= from) {
                     more = queue(events, p, out);
+                    next = p.position().offset() + 1;
                 }
             }
             out.flush();
