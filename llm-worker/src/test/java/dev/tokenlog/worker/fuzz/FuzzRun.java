@@ -33,7 +33,9 @@ public final class FuzzRun {
 
     private final Scenario scenario;
     private final boolean fuzzing = !System.getenv().getOrDefault("JAZZER_FUZZ", "").isEmpty();
-    private final long startedNanos = System.nanoTime();
+    /** When the first and the last input ran: the rate leaves out the JVM's and Jazzer's start-up. */
+    private long firstInputNanos;
+    private long lastInputNanos;
     private final int seeds;
     private final long keptCrashes;
     private long inputs;
@@ -59,20 +61,25 @@ public final class FuzzRun {
 
     /** Runs one input's check, counting it and, if it throws, the failure. */
     public void check(Check check) throws Exception {
-        inputs++;
+        if (inputs++ == 0) {
+            firstInputNanos = System.nanoTime();
+        }
         try {
             check.run();
         } catch (Exception | Error e) {
             failures++;
             throw e;
+        } finally {
+            lastInputNanos = System.nanoTime();
         }
     }
 
     /** Marks the scenario passed when inputs ran and none failed; otherwise its record stays FAILED. */
     public void close() {
-        double seconds = (System.nanoTime() - startedNanos) / 1e9;
+        double seconds = Math.max(1e-3, (lastInputNanos - firstInputNanos) / 1e9);
         String counts = fuzzing
-                ? String.format(Locale.ROOT, "%,d executions in %.0f s (%,.0f/s)", inputs, seconds, inputs / seconds)
+                ? String.format(Locale.ROOT, "%,d executions in %.0f s of fuzzing (%,.0f/s)", inputs, seconds,
+                        inputs / seconds)
                 : String.format(Locale.ROOT, "%,d inputs (%d fixture seeds)", inputs, seeds);
         scenario.note(String.format(Locale.ROOT,
                 "%s; %d failed in this run; %d crash inputs found by earlier runs, fixed and kept as regression inputs",

@@ -39,15 +39,12 @@ class BedrockStreamMapperFuzzTest {
     private static FuzzRun run;
     private static FixtureServer server;
     private static Provider provider;
-    private static SilentCloseable loopbackOnly;
 
     @BeforeAll
     static void open() throws IOException {
         run = FuzzRun.start("BedrockStreamMapper", "only ProviderException escapes from BedrockProvider.stream; every "
                 + "event publishable; nothing after Finished; no more events than input bytes, no event longer than "
                 + "the input", BedrockStreamMapperFuzzTest.class, METHOD, (int) seeds().count());
-        // Jazzer's SSRF detector reports any connection not allowed here; the SDK only talks to our server.
-        loopbackOnly = BugDetectors.allowNetworkConnections((host, port) -> host.equals("127.0.0.1"));
         server = new FixtureServer();
         provider = new BedrockProvider(BedrockContractTest.settings(server.baseUrl(), Optional.of("fuzz-key-0001"),
                 Map.of()));
@@ -56,7 +53,6 @@ class BedrockStreamMapperFuzzTest {
     @AfterAll
     static void close() {
         server.close();
-        loopbackOnly.close();
         run.close();
     }
 
@@ -71,14 +67,18 @@ class BedrockStreamMapperFuzzTest {
         run.check(() -> {
             byte[] frames = encode(new String(fixture, UTF_8));
             server.then(FixtureServer.Reply.stream(EventStreamFrames.CONTENT_TYPE, frames).pieces(pieces(frames, cuts)));
-            MapperOutput.check(fixture.length, sink -> {
-                try {
-                    provider.stream(TestCalls.simple(), sink);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException(e);
-                }
-            });
+            // Jazzer's SSRF detector reports any connection not allowed; the SDK only talks to our server.
+            try (SilentCloseable loopbackOnly = BugDetectors.allowNetworkConnections((host, port) ->
+                    host.equals("127.0.0.1"))) {
+                MapperOutput.check(fixture.length, sink -> {
+                    try {
+                        provider.stream(TestCalls.simple(), sink);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException(e);
+                    }
+                });
+            }
         });
     }
 
