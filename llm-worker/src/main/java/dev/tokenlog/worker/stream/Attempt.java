@@ -146,6 +146,14 @@ final class Attempt {
             return null;
         } catch (ProviderException e) {
             return stopped().orElse(e);
+        } catch (PublishFailed e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A bug of an adapter meeting output it did not expect (e.g. a null where an object belongs):
+            // the attempt ends with a clear error instead of its thread dying without a terminal.
+            LOG.errorf(e, "request %s: the %s adapter failed on its output", request.getRequestId(), target.getProvider());
+            return stopped().orElse(ProviderException.protocol(target.getProvider()
+                    + " sent output its adapter could not map: " + e.getClass().getSimpleName()));
         } catch (IOException e) {
             return stopped().orElse(new ProviderException("TRUNCATED",
                     "connection to " + target.getProvider() + " broke: " + e.getClass().getSimpleName(), true));
@@ -207,7 +215,7 @@ final class Attempt {
     private void publish(ProviderEvent event) {
         try {
             writer.event(event);
-        } catch (ExecutionException e) {
+        } catch (ExecutionException | RuntimeException e) {
             throw new PublishFailed(e);
         }
     }

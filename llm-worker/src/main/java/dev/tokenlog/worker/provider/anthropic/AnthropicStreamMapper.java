@@ -88,7 +88,9 @@ final class AnthropicStreamMapper {
                 // The start block carries a placeholder "input": {}; the arguments follow as input_json_delta.
                 int tool = tools++;
                 toolByBlock.put(index, tool);
-                sink.accept(new ProviderEvent.ToolCallStart(tool, block.id(), block.name()));
+                // Id and name are required downstream (ChunkRecord): a block without them still starts a call.
+                sink.accept(new ProviderEvent.ToolCallStart(tool, block.id() == null ? "call_" + (tool + 1) : block.id(),
+                        block.name() == null ? "" : block.name()));
             }
             default -> { } // redacted_thinking, server_tool_use, …: nothing to stream
         }

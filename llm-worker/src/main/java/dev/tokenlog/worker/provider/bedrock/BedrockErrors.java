@@ -13,6 +13,7 @@ import java.util.Map;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.SdkHttpResponse;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonProcessingException;
 
 /**
  * Bedrock's vocabulary: stop reasons, and the exceptions of ConverseStream
@@ -74,6 +75,11 @@ final class BedrockErrors {
         }
         if (cause instanceof IllegalArgumentException && decoding(cause)) {
             return ProviderException.protocol(provider + " sent an event stream that cannot be decoded: " + cause.getMessage());
+        }
+        if (rootCause(cause) instanceof JsonProcessingException e) {
+            // An event whose payload the SDK cannot parse: malformed output, not a broken connection.
+            return ProviderException.protocol(provider + " sent an event that is not valid JSON: "
+                    + truncate(secrets.scrub(String.valueOf(e.getOriginalMessage()))));
         }
         if (rootCause(cause) instanceof ConnectException) {
             return new ProviderException("CONNECT_ERROR", "cannot connect to " + provider + " ("

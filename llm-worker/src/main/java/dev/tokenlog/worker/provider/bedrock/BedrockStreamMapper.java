@@ -50,8 +50,11 @@ final class BedrockStreamMapper {
             case ContentBlockStartEvent start when start.start() != null && start.start().toolUse() != null -> {
                 int tool = tools++;
                 toolByBlock.put(index(start.contentBlockIndex()), tool);
-                sink.accept(new ProviderEvent.ToolCallStart(tool, start.start().toolUse().toolUseId(),
-                        start.start().toolUse().name()));
+                // Id and name are required downstream (ChunkRecord): a start without them still starts a call.
+                String id = start.start().toolUse().toolUseId();
+                String name = start.start().toolUse().name();
+                sink.accept(new ProviderEvent.ToolCallStart(tool, id == null ? "call_" + (tool + 1) : id,
+                        name == null ? "" : name));
             }
             case ContentBlockDeltaEvent delta -> delta(index(delta.contentBlockIndex()), delta.delta());
             case ContentBlockStopEvent stop -> {

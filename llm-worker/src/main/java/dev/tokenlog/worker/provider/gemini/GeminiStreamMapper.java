@@ -82,7 +82,8 @@ final class GeminiStreamMapper {
             GeminiWire.FunctionCall call = part.functionCall();
             int index = functionCalls++;
             String id = call.id() != null && !call.id().isBlank() ? call.id() : "call_" + (index + 1);
-            sink.accept(new ProviderEvent.ToolCallStart(index, id, call.name()));
+            // The name is required downstream (ChunkRecord); a call without one still starts, nameless.
+            sink.accept(new ProviderEvent.ToolCallStart(index, id, call.name() == null ? "" : call.name()));
             String args = call.args() == null || call.args().isNull() ? "{}" : call.args().toString();
             sink.accept(new ProviderEvent.ToolCallArguments(index, args));
             sink.accept(new ProviderEvent.ToolCallEnd(index));

@@ -67,7 +67,9 @@ final class OllamaStreamMapper {
             int index = toolCalls++;
             String id = call.id() != null && !call.id().isBlank() ? call.id() : "call_" + (index + 1);
             OllamaWire.CalledFunction function = call.function();
-            sink.accept(new ProviderEvent.ToolCallStart(index, id, function == null ? null : function.name()));
+            // The name is required downstream (ChunkRecord); a call without one still starts, nameless.
+            String name = function == null || function.name() == null ? "" : function.name();
+            sink.accept(new ProviderEvent.ToolCallStart(index, id, name));
             sink.accept(new ProviderEvent.ToolCallArguments(index, arguments(function)));
             sink.accept(new ProviderEvent.ToolCallEnd(index));
         }
