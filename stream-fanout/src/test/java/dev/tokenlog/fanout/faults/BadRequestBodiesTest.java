@@ -16,6 +16,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -94,13 +96,16 @@ class BadRequestBodiesTest {
         assertOpenAi(post("/v1/chat/completions", "{" + USER + "}", false), new Bad("no model", "", 400,
                 "invalid_request", "model is required"));
         refused += 5;
+        // A body over the limit is refused with a 413 as soon as the gateway sees it; the gateway may then
+        // close the connection while the client is still sending, and the client never reads the 413
+        // (HTTP/1.1 has no way round that but Expect: 100-continue). Either way nothing is accepted.
         Bad tenMegabytes = new Bad("10 MB", "", 413, "request_too_large", "larger than 1048576 bytes");
-        assertNative(post("/v1/streams", TEN_MB, false), tenMegabytes);
-        HttpResponse<String> chunkedStream = post("/v1/streams", TEN_MB, true);
-        assertThat(chunkedStream.statusCode()).as("10 MB chunked on /v1/streams (Quarkus' own check)").isEqualTo(413);
+        post413("/v1/streams", false).ifPresent(r -> assertNative(r, tenMegabytes));
+        post413("/v1/streams", true).ifPresent(r -> assertThat(r.statusCode())
+                .as("10 MB chunked on /v1/streams (Quarkus' own check)").isEqualTo(413));
         refused += 2;
         for (boolean chunked : List.of(false, true)) {
-            assertOpenAi(post("/v1/chat/completions", TEN_MB, chunked), tenMegabytes);
+            post413("/v1/chat/completions", chunked).ifPresent(r -> assertOpenAi(r, tenMegabytes));
             refused += 1;
         }
         s.sent(refused);
@@ -136,6 +141,15 @@ class BadRequestBodiesTest {
         assertThat(error.path("code").asText()).as(bad.name()).isEqualTo(bad.code());
         assertThat(error.path("message").asText()).as(bad.name()).contains(bad.message());
         assertThat(error.has("param")).as("OpenAI's error shape has param").isTrue();
+    }
+
+    /** A 10 MB body posted to {@code path}: the response, or empty when the gateway closed the connection first. */
+    private Optional<HttpResponse<String>> post413(String path, boolean chunked) throws Exception {
+        try {
+            return Optional.of(post(path, TEN_MB, chunked));
+        } catch (IOException closedWhileSending) {
+            return Optional.empty();
+        }
     }
 
     private HttpResponse<String> post(String path, String body, boolean chunked) throws Exception {
