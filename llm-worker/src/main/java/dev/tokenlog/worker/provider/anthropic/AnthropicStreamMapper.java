@@ -156,7 +156,11 @@ final class AnthropicStreamMapper {
 
     private AnthropicWire.Event parse(String data) throws ProviderException {
         try {
-            return AnthropicWire.JSON.readValue(data, AnthropicWire.Event.class);
+            AnthropicWire.Event event = AnthropicWire.JSON.readValue(data, AnthropicWire.Event.class);
+            if (event == null) { // data: null (found by fuzzing)
+                throw ProviderException.protocol(provider + " sent an event whose data is null");
+            }
+            return event;
         } catch (JsonProcessingException e) {
             throw ProviderException.protocol(provider + " sent an event that is not valid JSON: "
                     + e.getOriginalMessage());
