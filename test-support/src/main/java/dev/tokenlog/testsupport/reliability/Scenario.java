@@ -124,8 +124,20 @@ public final class Scenario {
         return this;
     }
 
-    /** Marks the scenario passed: call it after the test's last assertion. */
+    /**
+     * Marks the scenario passed: call it after the test's last assertion. It holds the scenario to the
+     * report's promise first, so a test whose counts break it fails here, not only in the report: every
+     * request sent has an outcome, no duplicate, no gap.
+     *
+     * @throws AssertionError when a request has no outcome or a duplicate or gap was counted
+     */
     public synchronized void passed() {
+        if (answers < requests || duplicates != 0 || gaps != 0) {
+            write();
+            throw new AssertionError(String.format(java.util.Locale.ROOT,
+                    "scenario '%s' breaks the promise: %d requests sent, %d outcomes, %d duplicates, %d gaps",
+                    record.getProperty("name"), requests, answers, duplicates, gaps));
+        }
         record.setProperty("result", "PASSED");
         write();
     }

@@ -1,6 +1,7 @@
 package dev.tokenlog.testsupport.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -54,13 +55,24 @@ class ReliabilityReportTest {
         inModule("gateway");
         Scenario.start(Fault.CLIENT, "crashed midway", "x", "y");
         Scenario lost = Scenario.start(Fault.PROCESS, "lost one", "x", "y").sent(2).answered(1);
-        lost.passed();
+        assertThatThrownBy(lost::passed).as("passed() holds the scenario to the promise")
+                .hasMessageContaining("'lost one' breaks the promise: 2 requests sent, 1 outcomes");
 
         List<ReliabilityReport.Row> rows = ReliabilityReport.read(root);
 
         assertThat(rows).extracting(ReliabilityReport.Row::name).containsExactly("lost one", "crashed midway");
         assertThat(rows).noneMatch(ReliabilityReport.Row::passed);
-        assertThat(ReliabilityReport.render(rows, "", 2)).contains("**FAILED**", "**FAILED (lost, duplicates or gaps)**");
+        assertThat(rows).extracting(ReliabilityReport.Row::requests).containsExactly(2L, 0L);
+        assertThat(ReliabilityReport.render(rows, "", 2)).contains("**FAILED**");
+    }
+
+    @Test
+    void aRecordMarkedPassedWithADuplicateIsStillNotPassed() {
+        var row = new ReliabilityReport.Row(Fault.CLIENT, "hand-edited", "x", "y", "T#t", "PASSED",
+                "2026-12-02T00:00:00Z", 1.0, 1, 1, 5, 1, 0, "");
+
+        assertThat(row.passed()).isFalse();
+        assertThat(ReliabilityReport.render(List.of(row), "", 2)).contains("**FAILED (lost, duplicates or gaps)**");
     }
 
     private void inModule(String module) {
