@@ -66,7 +66,7 @@ class ProviderFaultsWireFormatTest extends FaultTest {
 
         assertFailed(s, out, "PROVIDER_PROTOCOL", true, f -> {
             assertThat(f.getRetryable()).isFalse();
-            assertThat(f.getMessage()).contains("not valid JSON");
+            assertThat(f.getMessage()).contains("not the expected JSON");
         });
         assertThat(text(out)).isEqualTo("Hello");
         s.passed();
@@ -84,7 +84,7 @@ class ProviderFaultsWireFormatTest extends FaultTest {
 
         assertFailed(s, out, "PROVIDER_PROTOCOL", false, f -> {
             assertThat(f.getRetryable()).isFalse();
-            assertThat(f.getMessage()).contains("not a JSON object");
+            assertThat(f.getMessage()).contains("not the expected JSON");
         });
         assertThat(out).hasSize(2);
         s.passed();

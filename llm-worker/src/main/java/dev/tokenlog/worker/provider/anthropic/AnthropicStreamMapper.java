@@ -1,10 +1,10 @@
 package dev.tokenlog.worker.provider.anthropic;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.tokenlog.worker.provider.ProviderEvent;
 import dev.tokenlog.worker.provider.ProviderException;
 import dev.tokenlog.worker.provider.framing.SseEvent;
 import dev.tokenlog.worker.provider.http.Secrets;
+import dev.tokenlog.worker.provider.http.WireJson;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -155,15 +155,6 @@ final class AnthropicStreamMapper {
     }
 
     private AnthropicWire.Event parse(String data) throws ProviderException {
-        try {
-            AnthropicWire.Event event = AnthropicWire.JSON.readValue(data, AnthropicWire.Event.class);
-            if (event == null) { // data: null (found by fuzzing)
-                throw ProviderException.protocol(provider + " sent an event whose data is null");
-            }
-            return event;
-        } catch (JsonProcessingException e) {
-            throw ProviderException.protocol(provider + " sent an event that is not valid JSON: "
-                    + e.getOriginalMessage());
-        }
+        return WireJson.read(AnthropicWire.JSON, provider, data, AnthropicWire.Event.class);
     }
 }

@@ -1,11 +1,11 @@
 package dev.tokenlog.worker.provider.gemini;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.tokenlog.avro.FinishReason;
 import dev.tokenlog.worker.provider.ProviderEvent;
 import dev.tokenlog.worker.provider.ProviderException;
 import dev.tokenlog.worker.provider.framing.SseEvent;
 import dev.tokenlog.worker.provider.http.Secrets;
+import dev.tokenlog.worker.provider.http.WireJson;
 import java.util.function.Consumer;
 
 /**
@@ -99,10 +99,6 @@ final class GeminiStreamMapper {
     }
 
     private GeminiWire.Chunk parse(String data) throws ProviderException {
-        try {
-            return GeminiWire.JSON.readValue(data, GeminiWire.Chunk.class);
-        } catch (JsonProcessingException e) {
-            throw ProviderException.protocol(provider + " sent an event that is not valid JSON: " + e.getOriginalMessage());
-        }
+        return WireJson.read(GeminiWire.JSON, provider, data, GeminiWire.Chunk.class);
     }
 }

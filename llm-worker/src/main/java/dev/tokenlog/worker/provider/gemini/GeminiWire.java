@@ -1,10 +1,8 @@
 package dev.tokenlog.worker.provider.gemini;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tokenlog.worker.provider.http.WireJson;
 import java.util.List;
 
 /**
@@ -14,10 +12,7 @@ import java.util.List;
  * modelVersion, …) are ignored.
  */
 final class GeminiWire {
-    static final ObjectMapper JSON = JsonMapper.builder()
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    static final ObjectMapper JSON = WireJson.mapper();
 
     private GeminiWire() {}
 

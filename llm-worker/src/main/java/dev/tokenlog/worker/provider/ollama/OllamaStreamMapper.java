@@ -1,10 +1,10 @@
 package dev.tokenlog.worker.provider.ollama;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenlog.worker.provider.ProviderEvent;
 import dev.tokenlog.worker.provider.ProviderException;
 import dev.tokenlog.worker.provider.http.Secrets;
+import dev.tokenlog.worker.provider.http.WireJson;
 import java.util.function.Consumer;
 
 /**
@@ -89,10 +89,6 @@ final class OllamaStreamMapper {
     }
 
     private OllamaWire.Line parse(String line) throws ProviderException {
-        try {
-            return OllamaWire.JSON.readValue(line, OllamaWire.Line.class);
-        } catch (JsonProcessingException e) {
-            throw ProviderException.protocol(provider + " sent a line that is not a JSON object: " + e.getOriginalMessage());
-        }
+        return WireJson.read(OllamaWire.JSON, provider, line, OllamaWire.Line.class);
     }
 }

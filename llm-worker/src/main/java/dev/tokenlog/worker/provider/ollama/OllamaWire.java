@@ -1,11 +1,8 @@
 package dev.tokenlog.worker.provider.ollama;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tokenlog.worker.provider.http.WireJson;
 import java.util.List;
 
 /**
@@ -14,11 +11,7 @@ import java.util.List;
  * are ignored.
  */
 final class OllamaWire {
-    static final ObjectMapper JSON = JsonMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    static final ObjectMapper JSON = WireJson.snakeCaseMapper();
 
     private OllamaWire() {}
 

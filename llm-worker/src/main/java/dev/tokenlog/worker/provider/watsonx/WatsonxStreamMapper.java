@@ -1,10 +1,10 @@
 package dev.tokenlog.worker.provider.watsonx;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.tokenlog.worker.provider.ProviderEvent;
 import dev.tokenlog.worker.provider.ProviderException;
 import dev.tokenlog.worker.provider.framing.SseEvent;
 import dev.tokenlog.worker.provider.http.Secrets;
+import dev.tokenlog.worker.provider.http.WireJson;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -118,10 +118,6 @@ final class WatsonxStreamMapper {
     }
 
     private WatsonxWire.Chunk parse(String data) throws ProviderException {
-        try {
-            return WatsonxWire.JSON.readValue(data, WatsonxWire.Chunk.class);
-        } catch (JsonProcessingException e) {
-            throw ProviderException.protocol(provider + " sent an event that is not valid JSON: " + e.getOriginalMessage());
-        }
+        return WireJson.read(WatsonxWire.JSON, provider, data, WatsonxWire.Chunk.class);
     }
 }
