@@ -199,8 +199,43 @@ class ProcessFaultsIT {
         s.passed();
     }
 
+    /**
+     * Any gateway serves any stream: gateways A and B are one Kafka Streams application, so each folds
+     * only some partitions, yet while a stream runs both report it RUNNING (from the global stream
+     * index), both replay it from the start with identical events and ids, and both serve the same
+     * final answer. Not a fault: the baseline the gateway-kill scenario after it builds on.
+     */
     @Test
     @Order(5)
+    void bothGatewaysServeAStreamRunningAnywhereIdentically() throws Exception {
+        String a = stack.gateway("a").url();
+        Stack.App b = stack.gateway("b");
+        if (!b.jvm().alive()) {
+            b.jvm().start();
+        }
+        b.awaitReady();
+        JsonNode created = GatewayHttp.post(a + "/v1/streams", """
+                {"model":"mock/lorem","messages":[{"role":"user","content":"two gateways"}],"max_tokens":200,
+                 "metadata":{"mock.tps":"20","mock.ttft-ms":"0"}}""");
+        String id = created.get("id").asText();
+        String events = created.get("events").asText() + "?token=" + created.get("token").asText();
+        for (String gateway : List.of(a, b.url())) {
+            await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(100)) // the stream runs 10 s
+                    .until(() -> status(gateway, id).equals("RUNNING"));
+        }
+
+        List<SseReader.Event> fromA = SseReader.readUntilTerminal(GatewayHttp.HTTP, URI.create(a + events), Stack.START);
+        List<SseReader.Event> fromB = SseReader.readUntilTerminal(GatewayHttp.HTTP, URI.create(b.url() + events), Stack.START);
+        assertThat(fromB).as("the same events with the same ids on both gateways").isEqualTo(fromA);
+        assertThat(fromA).extracting(SseReader.Event::event).last().isEqualTo("done");
+        JsonNode answerA = GatewayHttp.awaitCompleted(a + "/v1/streams/" + id);
+        JsonNode answerB = GatewayHttp.awaitCompleted(b.url() + "/v1/streams/" + id);
+        assertThat((Object) answerB).as("B's answer (JSON, field order aside)").isEqualTo(answerA);
+        assertThat(answerA.get("text").asText().split(" ")).hasSize(200);
+    }
+
+    @Test
+    @Order(6)
     void subscribersOfAKilledGatewayResumeOnTheOtherWithoutGapOrDuplicate() throws Exception {
         Scenario s = Scenario.start(Fault.PROCESS, "kill -9 one of two gateways with 200 subscribers on it",
                 "gateways A and B in one Kafka Streams application; 200 SSE subscribers on B over 20 running streams; "
@@ -226,7 +261,7 @@ class ProcessFaultsIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void appsStartedWithoutTheRegistryReportWhyAndServeOnceItIsUp() throws Exception {
         Scenario s = Scenario.start(Fault.PROCESS, "schema registry down at start-up of a gateway and a worker",
                 "stop the registry, start gateway B and a new worker, then start the registry",
@@ -261,7 +296,7 @@ class ProcessFaultsIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aRegistryOutageMidRunLosesNoAnswer() throws Exception {
         Scenario s = Scenario.start(Fault.PROCESS, "schema registry killed for 10 s mid-run",
                 "SIGKILL the registry while 20 streams run, create 10 more during the outage, start it again 10 s later",
@@ -293,6 +328,11 @@ class ProcessFaultsIT {
         } catch (Exception e) {
             return -1;
         }
+    }
+
+    private static String status(String gateway, String id) throws Exception {
+        JsonNode status = GatewayHttp.get(gateway + "/v1/streams/" + id);
+        return status == null ? "unknown" : status.get("status").asText();
     }
 
     private static void stopGatewayB() throws Exception {

@@ -39,8 +39,8 @@ class RegistryOutageFoldTest {
     private static final int REQUESTS = 5;
     private static final Duration WAIT = Duration.ofSeconds(90);
     /**
-     * The replaced stream thread gets its tasks back once the failed thread's member has left the group:
-     * up to one 45 s consumer session after the registry returns; allow two rounds.
+     * The replaced stream thread gets its tasks back at the rebalance that the failed thread's leaving
+     * starts (seconds); the bound still allows one 45 s session in case the leave request is lost.
      */
     private static final Duration RECOVERY = Duration.ofMinutes(2);
 

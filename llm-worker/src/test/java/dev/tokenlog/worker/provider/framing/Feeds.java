@@ -15,6 +15,8 @@ final class Feeds {
 
     /** Inputs up to this size are split at every offset; larger ones at a sample of offsets. */
     static final int EXHAUSTIVE_UP_TO = 8 * 1024;
+    /** About how many bytes the split offsets of one large case may parse in all. */
+    static final long SPLIT_BUDGET_BYTES = 64L << 20;
 
     private Feeds() {}
 
@@ -36,18 +38,20 @@ final class Feeds {
     }
 
     /**
-     * Every offset from 0 to {@code length} inclusive; for a large input, the first and last 64
-     * (where its framing bytes are) and 64 spread between, since every offset would cost
-     * O(length²).
+     * Every offset from 0 to {@code length} inclusive; for a large input, the first and last {@code k}
+     * (where its framing bytes are) and {@code k} spread between, since every offset would cost
+     * O(length²). {@code k} is 64, fewer for inputs of megabytes, so that one case parses at most
+     * about {@link #SPLIT_BUDGET_BYTES} in all.
      */
     static int[] splitOffsets(int length) {
         if (length <= EXHAUSTIVE_UP_TO) {
             return IntStream.rangeClosed(0, length).toArray();
         }
+        int k = (int) Math.max(8, Math.min(64, SPLIT_BUDGET_BYTES / (3L * length)));
         return IntStream.concat(
-                        IntStream.concat(IntStream.rangeClosed(0, 64),
-                                IntStream.rangeClosed(length - 64, length)),
-                        IntStream.range(1, 64).map(i -> (int) ((long) length * i / 64)))
+                        IntStream.concat(IntStream.rangeClosed(0, k),
+                                IntStream.rangeClosed(length - k, length)),
+                        IntStream.range(1, k).map(i -> (int) ((long) length * i / k)))
                 .sorted().distinct().toArray();
     }
 
