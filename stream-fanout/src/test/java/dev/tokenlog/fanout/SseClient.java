@@ -12,6 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /** A minimal SSE reader for tests: reads events until a terminal one or the end of the response. */
@@ -22,6 +27,11 @@ public final class SseClient {
      * closes a connection after 200 resets in 30 s (its guard against HTTP/2 rapid-reset floods).
      */
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sse-client-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** One received event; id may be null. */
     public record Event(String id, String event, String data) {}
@@ -52,7 +62,16 @@ public final class SseClient {
         String type = response.headers().firstValue("content-type").orElse("");
         String cache = response.headers().firstValue("cache-control").orElse("");
         List<Event> events = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        // The request timeout only bounds the wait for the headers: a stream that never ends would
+        // hold the suite forever, so the whole body read gets the same bound.
+        InputStream in = response.body();
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+            timedOut.set(true);
+            in.close();
+            return null;
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             if (!type.startsWith("text/event-stream")) {
                 StringBuilder body = new StringBuilder();
                 reader.lines().forEach(body::append);
@@ -82,6 +101,16 @@ public final class SseClient {
                     data = data == null ? new StringBuilder(line.substring(6)) : data.append('\n').append(line.substring(6));
                 }
             }
+        } catch (IOException e) {
+            if (!timedOut.get()) {
+                throw e;
+            }
+        } finally {
+            watchdog.cancel(false);
+        }
+        if (timedOut.get()) {
+            throw new IOException("no end of the stream " + url + " within " + timeout + "; " + events.size()
+                    + " events read: " + events);
         }
         return new Result(response.statusCode(), type, cache, events, "");
     }

@@ -2,6 +2,7 @@ package dev.tokenlog.worker.consume;
 
 import dev.tokenlog.worker.WorkerKafka;
 import dev.tokenlog.worker.config.TopicsConfig;
+import dev.tokenlog.worker.stream.WorkerMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
@@ -22,10 +23,12 @@ public class DeadLetters {
 
     private final WorkerKafka kafka;
     private final String topic;
+    private final WorkerMetrics metrics;
 
-    public DeadLetters(WorkerKafka kafka, TopicsConfig topics) {
+    public DeadLetters(WorkerKafka kafka, TopicsConfig topics, WorkerMetrics metrics) {
         this.kafka = kafka;
         this.topic = topics.requestsDlq();
+        this.metrics = metrics;
     }
 
     /** Writes the dead letter and waits for the acknowledgement, so the source offset may be committed. */
@@ -36,5 +39,6 @@ public class DeadLetters {
         letter.headers().add(REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         letter.headers().add(SOURCE_HEADER, source.getBytes(StandardCharsets.UTF_8));
         kafka.producer().send(letter).get();
+        metrics.deadLetter();
     }
 }

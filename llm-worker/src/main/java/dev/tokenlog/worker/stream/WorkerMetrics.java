@@ -9,7 +9,8 @@ import java.time.Duration;
 
 /**
  * The worker's Micrometer meters, served at {@code /q/metrics}: time to first token, output tokens,
- * chunks, errors by code, retries and fallbacks (each by provider entry), and streams in flight.
+ * chunks, errors by code, retries and fallbacks (each by provider entry), streams in flight, and
+ * requests moved to the dead-letter topic.
  */
 @ApplicationScoped
 public class WorkerMetrics {
@@ -17,8 +18,12 @@ public class WorkerMetrics {
     /** Meters on the per-chunk path, built once per tag set (a builder per chunk costs at 50k/s). */
     private final java.util.concurrent.ConcurrentHashMap<String, Counter> chunkCounters = new java.util.concurrent.ConcurrentHashMap<>();
 
+    private final Counter deadLetters;
+
     public WorkerMetrics(MeterRegistry registry, RunningStreams running) {
         this.registry = registry;
+        this.deadLetters = Counter.builder("tokenlog.worker.dead.letters")
+                .description("Request records moved to the dead-letter topic").register(registry);
         Gauge.builder("tokenlog.worker.streams.inflight", running, RunningStreams::size)
                 .description("Streams this worker is running").register(registry);
     }
@@ -46,6 +51,11 @@ public class WorkerMetrics {
 
     public void retry(String provider) {
         Counter.builder("tokenlog.worker.retries").tags("provider", provider).register(registry).increment();
+    }
+
+    /** A request record moved to {@code llm.requests.dlq} (the reason is in its headers and the log). */
+    public void deadLetter() {
+        deadLetters.increment();
     }
 
     public void fallback(String fromProvider) {

@@ -4,6 +4,7 @@ import static dev.tokenlog.worker.faults.FaultChecks.audit;
 import static dev.tokenlog.worker.faults.FaultChecks.request;
 import static dev.tokenlog.worker.faults.FaultChecks.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tokenlog.avro.Cancelled;
 import dev.tokenlog.avro.ChunkRecord;
@@ -18,8 +19,11 @@ import dev.tokenlog.schemas.RequestIds;
 import dev.tokenlog.testsupport.reliability.Fault;
 import dev.tokenlog.testsupport.reliability.Scenario;
 import dev.tokenlog.worker.consume.DeadLetters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +46,9 @@ class WorkerInputFaultsTest extends FaultTest {
     private static final byte[] UNKNOWN_SCHEMA_ID = {0, 0x7F, (byte) 0xFF, (byte) 0xFF, 0x00, 0x02, 0x41, 0x42};
     private static final Map<String, String> FAST_MOCK = Map.of("mock.tps", "0", "mock.ttft-ms", "0");
 
+    @Inject
+    MeterRegistry meters;
+
     @Test
     void requestWithAnUnknownSchemaIdIsDeadLettered() throws Exception {
         Scenario s = Scenario.start(Fault.INPUT, "worker: llm.requests record with an unknown schema id",
@@ -49,9 +56,10 @@ class WorkerInputFaultsTest extends FaultTest {
                 "dead-lettered with the reason and the original bytes; a good request right after completes");
         String key = RequestIds.newId();
 
+        double lettersBefore = deadLetterCount();
         FaultKafka.Sent poison = kafka.sendBytes(FaultKafka.REQUESTS, key, UNKNOWN_SCHEMA_ID);
 
-        assertDeadLettered(s, poison, UNKNOWN_SCHEMA_ID, "Schema id 2147483392 is not known");
+        assertDeadLettered(s, poison, UNKNOWN_SCHEMA_ID, "Schema id 2147483392 is not known", lettersBefore);
         assertGoodRequestCompletes(s);
         s.passed();
     }
@@ -65,9 +73,10 @@ class WorkerInputFaultsTest extends FaultTest {
         byte[] chunk = kafka.avro(FaultKafka.CHUNKS, new ChunkRecord(key, "attempt", 0L, Instant.now(),
                 new Started("mock", "echo", 0)));
 
+        double lettersBefore = deadLetterCount();
         FaultKafka.Sent poison = kafka.sendBytes(FaultKafka.REQUESTS, key, chunk);
 
-        assertDeadLettered(s, poison, chunk, "ChunkRecord");
+        assertDeadLettered(s, poison, chunk, "ChunkRecord", lettersBefore);
         assertGoodRequestCompletes(s);
         s.passed();
     }
@@ -133,8 +142,12 @@ class WorkerInputFaultsTest extends FaultTest {
         assertGoodRequestCompletes(s);
     }
 
-    /** The poison went to the dead-letter topic once, unchanged, saying why and where it came from. */
-    private void assertDeadLettered(Scenario s, FaultKafka.Sent poison, byte[] bytes, String reasonPart) {
+    /**
+     * The poison went to the dead-letter topic once, unchanged, saying why and where it came from, and
+     * the worker counted it ({@code tokenlog_worker_dead_letters_total}, from {@code lettersBefore}).
+     */
+    private void assertDeadLettered(Scenario s, FaultKafka.Sent poison, byte[] bytes, String reasonPart,
+            double lettersBefore) {
         List<ConsumerRecord<String, byte[]>> letters = kafka.deadLetters(poison);
         s.sent(1).answered(letters.size()).note("a poison request's outcome is its dead letter");
         assertThat(letters).singleElement().satisfies(letter -> {
@@ -144,6 +157,13 @@ class WorkerInputFaultsTest extends FaultTest {
                     .isEqualTo(poison.partition().topic() + "-" + poison.partition().partition() + "@" + poison.offset());
         });
         assertThat(kafka.outcome(poison)).as("no chunk for a dead-lettered request").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetterCount() > lettersBefore);
+        assertThat(deadLetterCount()).as("dead letters counted").isEqualTo(lettersBefore + 1);
+    }
+
+    private double deadLetterCount() {
+        Counter counter = meters.find("tokenlog.worker.dead.letters").counter();
+        return counter == null ? 0 : counter.count();
     }
 
     /** A good request sent now completes with its full text, and the worker is ready. */
