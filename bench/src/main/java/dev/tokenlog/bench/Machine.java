@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -25,9 +26,21 @@ final class Machine {
         m.put("JDK", System.getProperty("java.vm.vendor") + " " + Runtime.version());
         m.put("OS", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         m.put("scale", scale.name());
-        m.put("app settings", "the defaults of each app's application.properties at this commit");
+        m.put("app settings", "each app's application.properties at this commit" + overrides());
         m.put("load average at the start (1, 5, 15 min)", loadAverage());
         return m;
+    }
+
+    /**
+     * Settings this run's environment passes to the stack (it inherits them), e.g. a tuning experiment's
+     * {@code TOKENLOG_GATEWAY_CLOCK_SKEW=2s}; values of secrets are not shown.
+     */
+    private static String overrides() {
+        List<String> set = System.getenv().entrySet().stream()
+                .filter(e -> e.getKey().matches("(TOKENLOG|KAFKA|QUARKUS|KAFKA_STREAMS)_.*"))
+                .map(e -> e.getKey() + "=" + (e.getKey().matches(".*(KEY|SECRET|TOKEN|PASSWORD).*") ? "***" : e.getValue()))
+                .sorted().toList();
+        return set.isEmpty() ? ", no overrides" : ", overridden by the environment: " + String.join(" ", set);
     }
 
     static String loadAverage() {

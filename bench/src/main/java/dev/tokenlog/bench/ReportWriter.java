@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Writes one run's {@link Results} as {@code bench/RESULTS.md} (a header describing the machine, one
@@ -53,7 +55,9 @@ final class ReportWriter {
             return;
         }
         md.append("\n## ").append(title).append("\n\n");
-        if (!figures.isEmpty()) {
+        if (group.equals(LatencyScenario.GROUP) && !figures.isEmpty()) {
+            latencyTable(md, figures);
+        } else if (!figures.isEmpty()) {
             md.append("| figure | value | unit |\n|---|---:|---|\n");
             Set<String> methods = new LinkedHashSet<>();
             for (Figure f : figures) {
@@ -64,6 +68,35 @@ final class ReportWriter {
             methods.forEach(m -> md.append("Method: ").append(m).append(".\n\n"));
         }
         notes.forEach(n -> md.append("- ").append(n).append('\n'));
+    }
+
+    /**
+     * The latency figures as one row per stream count: tokenlog, baseline and their ratio at p50, p95
+     * and p99 (names as {@link LatencyScenario} writes them: {@code tokenlog p50 at 100 streams}).
+     */
+    private static void latencyTable(StringBuilder md, List<Figure> figures) {
+        Pattern name = Pattern.compile("(tokenlog|baseline|ratio) (p\\d+) at (\\d+) streams?");
+        Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
+        for (Figure f : figures) {
+            Matcher m = name.matcher(f.name());
+            if (m.matches()) {
+                rows.computeIfAbsent(m.group(3), k -> new LinkedHashMap<>()).put(m.group(1) + " " + m.group(2), f.value());
+            }
+        }
+        md.append("| streams | tokenlog p50 | p95 | p99 | baseline p50 | p95 | p99 | ratio p50 | p95 | p99 |\n")
+                .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        rows.forEach((streams, v) -> {
+            md.append("| ").append(streams);
+            for (String series : List.of("tokenlog", "baseline", "ratio")) {
+                for (String p : List.of("p50", "p95", "p99")) {
+                    md.append(" | ").append(format(v.getOrDefault(series + " " + p, Double.NaN)))
+                            .append(series.equals("ratio") ? "x" : " ms");
+                }
+            }
+            md.append(" |\n");
+        });
+        md.append('\n');
+        figures.stream().map(Figure::method).distinct().forEach(m -> md.append("Method: ").append(m).append(".\n\n"));
     }
 
     static String format(double value) {

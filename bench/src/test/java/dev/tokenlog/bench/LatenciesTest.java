@@ -45,12 +45,4 @@ class LatenciesTest {
         Micros.emitTimes("usage 100 tokens, created 1764688000", found::add);
         assertThat(found).containsExactly(1764688000123456L, 1764688000123999L, 1764688000000001L);
     }
-
-    @Test
-    void csvQuotesFieldsWithCommasAndQuotes() {
-        Results r = new Results();
-        r.add("latency", "p50, at 1", 1.5, "ms", "said \"hi\"");
-        assertThat(ReportWriter.csv(r)).isEqualTo("group,name,value,unit,method\n"
-                + "latency,\"p50, at 1\",1.500,ms,\"said \"\"hi\"\"\"\n");
-    }
 }
