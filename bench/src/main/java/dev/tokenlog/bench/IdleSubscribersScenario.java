@@ -79,7 +79,9 @@ final class IdleSubscribersScenario {
                 + HOLD_SECONDS + " s before opening them (the fold's commits and the tail's polls run all the time)";
         ctx.results().add(GROUP, "idle SSE subscribers held by one gateway", open.get(), "subscribers", method);
         ctx.results().add(GROUP, "idle subscribers registered (tokenlog_gateway_sse_subscribers)", registered, "subscribers", method);
-        ctx.results().add(GROUP, "gateway RSS per idle subscriber", (held.rssBytes() - before.rssBytes()) / 1024.0 / Math.max(1, open.get()),
+        ctx.results().add(GROUP, "gateway RSS before opening them", before.rssBytes() / 1048576.0, "MiB", method);
+        ctx.results().add(GROUP, "gateway RSS while holding them", held.rssBytes() / 1048576.0, "MiB", method);
+        ctx.results().add(GROUP, "gateway RSS per idle subscriber (difference / count; heap growth and GC make it coarse)", (held.rssBytes() - before.rssBytes()) / 1024.0 / Math.max(1, open.get()),
                 "KiB", method);
         ctx.results().add(GROUP, "gateway CPU with no subscriber (for comparison)",
                 (before.cpuSeconds() - quietStart.cpuSeconds()) / HOLD_SECONDS * 100, "% of one core", method);

@@ -26,7 +26,7 @@ final class Machine {
         m.put("JDK", System.getProperty("java.vm.vendor") + " " + Runtime.version());
         m.put("OS", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         m.put("scale", scale.name());
-        m.put("app settings", "each app's application.properties at this commit" + overrides());
+        m.put("app settings", "each app's application.properties and deploy/local/run at this commit" + overrides());
         m.put("load average at the start (1, 5, 15 min)", loadAverage());
         return m;
     }
