@@ -68,12 +68,18 @@ public final class Bench {
         System.exit(0); // the mock's paced streams and idle client threads are not waited for
     }
 
-    /** Streams through every part once (JIT, connection pools, registry caches) before anything is measured. */
+    /**
+     * Streams through every part before anything is measured: JIT, connection pools, the gateway's pool
+     * of history consumers (a first burst of subscribers otherwise pays for creating them).
+     */
     private static void warmUp(Context ctx) throws InterruptedException {
         System.out.println("bench: warming up");
-        StreamLoad.Outcome warm = ctx.load().tokenlog(20, new StreamLoad.Shape(50, 100, 0), Duration.ofSeconds(1));
-        ctx.load().baseline(20, new StreamLoad.Shape(50, 100, 0), Duration.ofSeconds(1));
-        ctx.results().note(GROUP, warm.summary("warm-up (not measured), 20 streams x 100 tokens at 50 tokens/s", 2000));
+        int streams = ctx.scale().warmupStreams();
+        StreamLoad.Shape shape = Context.chatShape(100);
+        StreamLoad.Outcome warm = ctx.load().tokenlog(streams, shape, Duration.ofSeconds(2));
+        ctx.load().baseline(streams, shape, Duration.ofSeconds(2));
+        ctx.results().note(GROUP, warm.summary("warm-up (not measured), " + streams + " streams x 100 tokens at 20 tokens/s",
+                streams * 100L));
     }
 
     private static void runOne(Context ctx, String name, Scenario scenario) {
