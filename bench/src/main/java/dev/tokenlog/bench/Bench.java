@@ -70,12 +70,15 @@ public final class Bench {
 
     /**
      * Streams through every part before anything is measured: JIT, connection pools, the gateway's pool
-     * of history consumers (a first burst of subscribers otherwise pays for creating them).
+     * of history consumers (a first burst of subscribers otherwise pays for creating them). One stream
+     * goes first, alone: the first request registers the record schemas, which a burst would wait on.
      */
     private static void warmUp(Context ctx) throws InterruptedException {
         System.out.println("bench: warming up");
         int streams = ctx.scale().warmupStreams();
         StreamLoad.Shape shape = Context.chatShape(100);
+        StreamLoad.Outcome first = ctx.load().tokenlog(1, new StreamLoad.Shape(0, 10, 0), Duration.ZERO);
+        ctx.results().note(GROUP, first.summary("warm-up (not measured), a first stream alone", 10));
         StreamLoad.Outcome warm = ctx.load().tokenlog(streams, shape, Duration.ofSeconds(2));
         ctx.load().baseline(streams, shape, Duration.ofSeconds(2));
         ctx.results().note(GROUP, warm.summary("warm-up (not measured), " + streams + " streams x 100 tokens at 20 tokens/s",
