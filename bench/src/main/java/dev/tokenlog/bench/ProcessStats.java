@@ -1,0 +1,42 @@
+package dev.tokenlog.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * CPU time and resident memory of one process, read from Linux's {@code /proc}: {@code utime + stime}
+ * of {@code /proc/<pid>/stat} (in clock ticks, {@code getconf CLK_TCK}) and {@code VmRSS} of
+ * {@code /proc/<pid>/status}.
+ *
+ * @param cpuSeconds user plus system CPU time since the process started
+ * @param rssBytes   resident set size now
+ */
+record ProcessStats(double cpuSeconds, long rssBytes) {
+    private static final double TICKS_PER_SECOND = clockTicks();
+
+    static ProcessStats of(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        // Fields after the command name (which may contain spaces) start at field 3, "state".
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime: fields 14 and 15
+        long rssKb = Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
+                .filter(l -> l.startsWith("VmRSS:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+                .findFirst().orElseThrow(() -> new IOException("no VmRSS for pid " + pid));
+        return new ProcessStats(ticks / TICKS_PER_SECOND, rssKb * 1024);
+    }
+
+    static ProcessStats self() throws IOException {
+        return of(ProcessHandle.current().pid());
+    }
+
+    private static double clockTicks() {
+        try {
+            Process getconf = new ProcessBuilder("getconf", "CLK_TCK").start();
+            return Double.parseDouble(new String(getconf.getInputStream().readAllBytes()).trim());
+        } catch (IOException | NumberFormatException e) {
+            return 100; // the value on every common Linux
+        }
+    }
+}
