@@ -48,7 +48,7 @@ public final class WireJson {
     }
 
     /** The start of {@code data} for an error message. */
-    public static String quote(String data) {
+    private static String quote(String data) {
         return data.length() <= QUOTED_CHARS ? data : data.substring(0, QUOTED_CHARS) + "…";
     }
 
