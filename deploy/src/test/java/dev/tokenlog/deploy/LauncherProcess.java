@@ -62,6 +62,33 @@ final class LauncherProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The ERROR and WARN lines (with the stack trace lines after them) of every process log under
+     * {@code <data>/logs}, the last {@code max} of each: what a failing test shows, since its data
+     * directory is deleted afterwards.
+     */
+    String problems(int max) {
+        StringBuilder text = new StringBuilder();
+        try (Stream<Path> logs = Files.list(dataDir.resolve("logs"))) {
+            for (Path log : logs.sorted().toList()) {
+                List<String> kept = new ArrayList<>();
+                boolean inProblem = false;
+                for (String line : Files.readAllLines(log)) {
+                    boolean continuation = line.startsWith("\t") || line.startsWith("Caused by");
+                    inProblem = line.contains("ERROR") || line.contains("WARN") || (inProblem && continuation);
+                    if (inProblem) {
+                        kept.add(line);
+                    }
+                }
+                text.append("--- ").append(log.getFileName()).append(" (").append(kept.size()).append(" problem lines)\n");
+                kept.subList(Math.max(0, kept.size() - max), kept.size()).forEach(l -> text.append(l).append('\n'));
+            }
+        } catch (IOException | UncheckedIOException e) {
+            text.append("(logs not readable: ").append(e).append(")\n");
+        }
+        return text.toString();
+    }
+
     /** Waits until the launcher prints {@code text}; fails if it exits first or time runs out. */
     void awaitOutput(String text, Duration timeout) {
         await("output '" + text + "'", timeout, () -> output().contains(text));

@@ -73,9 +73,13 @@ class LocalRunIT {
 
         try (LauncherProcess again = LauncherProcess.start(ROOT, data, env, "--no-build")) {
             again.awaitOk(gateway + "/q/health/ready", START);
-            List<SseReader.Event> replay = SseReader.readUntilTerminal(HTTP, URI.create(gateway).resolve(events), START);
-            assertThat(deltas(replay)).as("replay of %s after restart", id).isEqualTo(firstDeltas);
-            assertThat(awaitCompleted(gateway + "/v1/streams/" + id).get("text").asText()).isEqualTo(text(firstDeltas));
+            try {
+                List<SseReader.Event> replay = SseReader.readUntilTerminal(HTTP, URI.create(gateway).resolve(events), START);
+                assertThat(deltas(replay)).as("replay of %s after restart", id).isEqualTo(firstDeltas);
+                assertThat(awaitCompleted(gateway + "/v1/streams/" + id).get("text").asText()).isEqualTo(text(firstDeltas));
+            } catch (AssertionError | Exception e) {
+                throw new AssertionError(e.getMessage() + "\nproblems in the process logs:\n" + again.problems(80), e);
+            }
             Map<String, Long> pids = again.recordedPids();
             assertThat(again.terminate(STOP)).isZero();
             LauncherProcess.assertAllGone(pids);

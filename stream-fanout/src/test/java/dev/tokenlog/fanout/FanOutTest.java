@@ -5,10 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenlog.testsupport.TokenlogTestResource;
+import dev.tokenlog.fanout.config.GatewayConfig;
+import dev.tokenlog.fanout.sse.LiveTail;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -19,8 +24,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Many subscribers of one stream through the instance's shared live tail: those that join before
- * the first chunk, mid-stream (history read on their own, then handed over to the tail) and after
- * the end all get the same events, with the same ids, and the text of the final answer.
+ * the first chunk, mid-stream (history, then handed over to the tail) and after the end all get the
+ * same events, with the same ids, and the text of the final answer. Those that join a stream this
+ * young take its history from the tail's recent window: none reads the log.
  */
 @QuarkusTest
 @WithTestResource(TokenlogTestResource.class)
@@ -33,10 +39,21 @@ class FanOutTest {
 
     @TestHTTPResource("/")
     String base;
+    @Inject
+    LiveTail tail;
+    @Inject
+    GatewayConfig config;
+    @Inject
+    MeterRegistry registry;
 
     @Test
     void subscribersJoiningBeforeDuringAndAfterTheStreamGetIdenticalEvents() throws Exception {
         GatewayApi api = new GatewayApi(base);
+        // A stream that begins a clock skew after the tail started is one the tail sees from its start.
+        await().atMost(WAIT).until(() -> tail.startedAt() != null
+                && tail.startedAt().plus(config.clockSkew()).isBefore(Instant.now()));
+        double logReads = historyReads("log");
+        double windowReads = historyReads("recent-window");
         JsonNode created = api.createMock("mock/lorem", "fan out", 60, "30"); // about 2 s of output
         String events = api.url(created.get("events").asText());
         List<Future<SseClient.Result>> subscribers = new ArrayList<>();
@@ -50,6 +67,12 @@ class FanOutTest {
                 subscribers.add(pool.submit(() -> SseClient.read(events, null, WAIT)));
             }
             JsonNode answer = api.awaitStatus(id, "COMPLETED", WAIT);
+            for (Future<SseClient.Result> subscriber : subscribers) {
+                subscriber.get();
+            }
+            assertThat(historyReads("log")).as("subscribers of a young stream that read the log").isEqualTo(logReads);
+            assertThat(historyReads("recent-window") - windowReads).as("histories copied from the tail's window")
+                    .isGreaterThanOrEqualTo(MID_STREAM);
             subscribers.add(pool.submit(() -> SseClient.read(events, null, WAIT)));
 
             List<SseClient.Event> reference = null;
@@ -68,5 +91,9 @@ class FanOutTest {
             assertThat(reference.stream().filter(e -> e.event().equals("delta")).count())
                     .isEqualTo(answer.get("text").asText().split(" ").length);
         }
+    }
+
+    private double historyReads(String source) {
+        return registry.get("tokenlog.gateway.sse.history.reads").tag("source", source).counter().count();
     }
 }

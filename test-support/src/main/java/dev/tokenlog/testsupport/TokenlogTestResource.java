@@ -50,6 +50,8 @@ public class TokenlogTestResource implements QuarkusTestResourceLifecycleManager
                 // Test profiles restart the app in the same group; a short session hands the fold's
                 // partitions over quickly if the previous instance's leave did not reach the broker.
                 "kafka-streams.consumer.session.timeout.ms", "10000",
+                // Gateway and workers of a test share this machine's clock (deploy/local/run does the same).
+                "tokenlog.gateway.clock-skew", "1s",
                 // No Docker here, and the real broker and registry above replace Dev Services.
                 "quarkus.devservices.enabled", "false",
                 "quarkus.kafka.devservices.enabled", "false");

@@ -1,5 +1,6 @@
 package dev.tokenlog.fanout.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -37,11 +38,22 @@ public interface GatewayConfig {
     Duration tokenTtl();
 
     /**
-     * Clock difference tolerated between gateway and workers when a stream's first chunk is found by
-     * timestamp (chunks are produced after the request's UUIDv7 time, up to this skew).
+     * Clock difference tolerated between the machines of gateways and workers. A stream's first chunk
+     * is found by timestamp from its request's UUIDv7 time minus this (chunks are stamped by the
+     * worker's clock); the live tail vouches for where a stream begins only if its request is younger
+     * than the tail by more than this (the request may come from another gateway's clock).
      */
     @WithDefault("60s")
     Duration clockSkew();
+
+    /**
+     * Heap for the chunk records the live tail keeps after dispatching them (split over the partitions
+     * of {@code llm.chunks}): a new subscriber whose history lies in this window, such as one that joins
+     * a young stream or resumes shortly after a disconnect, copies it from memory instead of reading the
+     * log. At 20,000 chunks/s of about 300 bytes each, 64 MiB hold the last 10 s.
+     */
+    @WithDefault("64M")
+    MemorySize recentWindow();
 
     /** A request id younger than this with no record yet is reported PENDING rather than 404. */
     @WithDefault("60s")

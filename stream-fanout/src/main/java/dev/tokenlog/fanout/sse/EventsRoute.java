@@ -9,6 +9,8 @@ import dev.tokenlog.fanout.config.GatewayConfig;
 import dev.tokenlog.fanout.config.TopicsConfig;
 import dev.tokenlog.fanout.streams.RequestIndex;
 import dev.tokenlog.schemas.RequestIds;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.jboss.logging.Logger;
@@ -27,8 +30,9 @@ import org.jboss.logging.Logger;
  * {@code GET /v1/streams/{id}/events}: the stream as server-sent events, from its first chunk, after
  * an event id ({@code Last-Event-ID} header or {@code ?after=}), or from the live tail
  * ({@code ?from=live}). Each subscriber is served by one virtual thread: it registers with the
- * instance's shared {@link LiveTail}, reads the history before the tail's hand-over offset with a
- * consumer of its own (only if there is any), then writes what the tail buffers for it. Writes wait
+ * instance's shared {@link LiveTail}, gets the history before the tail's hand-over offset (if there
+ * is any) from the tail's recent window or else with a pooled consumer, then writes what the tail
+ * buffers for it. Writes wait
  * for completion, and the tail's buffer per subscriber is bounded: a subscriber that falls behind is
  * closed with a comment and resumes by event id. Closing the connection never cancels generation.
  * {@code ?format=openai} serves OpenAI's chunk format instead of the native events ({@link EventFormat}).
@@ -46,9 +50,11 @@ public class EventsRoute {
     private final Access access;
     private final HistoryConsumers historyConsumers;
     private final Deserializer<ChunkRecord> deserializer;
+    private final Counter historyFromWindow;
+    private final Counter historyFromLog;
 
     public EventsRoute(FanoutKafka kafka, TopicsConfig topics, GatewayConfig config, RequestIndex index, LiveTail tail,
-                       Access access, HistoryConsumers historyConsumers) {
+                       Access access, HistoryConsumers historyConsumers, MeterRegistry registry) {
         this.topics = topics;
         this.config = config;
         this.index = index;
@@ -56,6 +62,15 @@ public class EventsRoute {
         this.access = access;
         this.historyConsumers = historyConsumers;
         this.deserializer = kafka.clients().deserializer(ChunkRecord.class);
+        this.historyFromWindow = historyReads(registry, "recent-window");
+        this.historyFromLog = historyReads(registry, "log");
+    }
+
+    private static Counter historyReads(MeterRegistry registry, String source) {
+        return Counter.builder("tokenlog.gateway.sse.history.reads").tag("source", source)
+                .description("Subscribers that needed chunks from before the live tail's hand-over offset, by where "
+                        + "they came from: the tail's recent window (memory) or the log (a pooled consumer)")
+                .register(registry);
     }
 
     void register(@Observes Router router) {
@@ -137,6 +152,20 @@ public class EventsRoute {
         if (from >= until) {
             return true;
         }
+        List<ConsumerRecord<String, byte[]>> recent = tail.recent(partition, id, from, until);
+        if (recent != null) {
+            historyFromWindow.increment();
+            for (ConsumerRecord<String, byte[]> record : recent) {
+                ChunkRecord chunk = LiveTail.decode(deserializer, record);
+                if (chunk != null && !queue(events, new ChunkReader.Positioned(new EventId(partition, record.offset()), chunk), out)) {
+                    out.flush();
+                    return false;
+                }
+            }
+            out.flush();
+            return true;
+        }
+        historyFromLog.increment();
         try (ChunkReader history = new ChunkReader(historyConsumers, deserializer,
                 new TopicPartition(topics.chunks(), partition), id)) {
             boolean more = history.read(from, until, chunk -> queue(events, chunk, out), () -> {
@@ -179,8 +208,9 @@ public class EventsRoute {
     /**
      * The first offset to send: after the given event id; the tail's hand-over offset for
      * {@code from=live}; otherwise the stream's first chunk, from the fold's index, or for a request
-     * the fold has not seen yet the first offset at or after its UUIDv7 time minus the clock skew (a
-     * broker lookup by timestamp, never a scan).
+     * the fold has not indexed yet from the live tail, which saw it start (or knows it has not written
+     * yet), else the first offset at or after its UUIDv7 time minus the clock skew (a broker lookup by
+     * timestamp, never a scan).
      */
     private Start start(RequestIndex.Lookup lookup, EventId after, boolean fromLive, int partition, Subscription live) {
         if (after != null) {
@@ -204,8 +234,12 @@ public class EventsRoute {
         if (lookup.firstChunkOffset() != null) {
             return new Start(lookup.firstChunkOffset(), null);
         }
-        long byTime = tail.offsetForTime(partition,
-                RequestIds.timestampOf(lookup.id()).minus(config.clockSkew()).toEpochMilli());
+        long created = RequestIds.timestampOf(lookup.id()).toEpochMilli();
+        long known = tail.knownStart(partition, lookup.id(), created, live);
+        if (known >= 0) {
+            return new Start(known, null);
+        }
+        long byTime = tail.offsetForTime(partition, created - config.clockSkew().toMillis());
         return new Start(byTime < 0 ? live.from() : byTime, null);
     }
 

@@ -2,6 +2,7 @@ package dev.tokenlog.fanout.sse;
 
 import dev.tokenlog.avro.ChunkRecord;
 import dev.tokenlog.fanout.FanoutKafka;
+import dev.tokenlog.fanout.config.GatewayConfig;
 import dev.tokenlog.fanout.config.TopicsConfig;
 import dev.tokenlog.registry.SchemaRegistryException;
 import io.micrometer.core.instrument.Gauge;
@@ -12,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,29 +42,46 @@ import org.jboss.logging.Logger;
  * its partition and returns the offset {@code R} the tail will deliver next there; every record the
  * subscriber gets from the tail has an offset at or after {@code R}, so it reads {@code [start, R)}
  * itself (history) and then only the tail.
+ *
+ * <p>The tail also keeps a {@link RecentWindow} per partition: the records it dispatched lately and
+ * where each young stream began. A subscriber whose history lies in that window copies it from there,
+ * and one that arrives before the fold has indexed its stream learns the stream's first offset from
+ * it; neither reads the log (see {@code tokenlog_gateway_sse_history_reads_total}).
  */
 @ApplicationScoped
 public class LiveTail {
     private static final Logger LOG = Logger.getLogger(LiveTail.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    /** How long after its request time the tail remembers where a stream began. */
+    static final Duration REMEMBER = Duration.ofMinutes(2);
+    private static final long EXPIRE_EVERY_MS = 1_000;
 
     private final FanoutKafka kafka;
     private final String topic;
     private final Deserializer<ChunkRecord> deserializer;
+    private final long windowBytes;
+    private final long skewMillis;
     private final Map<String, Set<Subscription>> byStream = new ConcurrentHashMap<>();
     private final CountDownLatch ready = new CountDownLatch(1);
     private Admin admin;
+    /** Per partition: its lock, the tail's position there ({@code next}) and its recent window. */
     private Object[] locks;
     private long[] next;
+    private RecentWindow[] windows;
+    private long startedAt;
     private volatile boolean running = true;
     private Thread loop;
 
-    public LiveTail(FanoutKafka kafka, TopicsConfig topics, MeterRegistry registry) {
+    public LiveTail(FanoutKafka kafka, TopicsConfig topics, GatewayConfig config, MeterRegistry registry) {
         this.kafka = kafka;
         this.topic = topics.chunks();
         this.deserializer = kafka.clients().deserializer(ChunkRecord.class);
+        this.windowBytes = config.recentWindow().asLongValue();
+        this.skewMillis = config.clockSkew().toMillis();
         Gauge.builder("tokenlog.gateway.sse.subscribers", this, LiveTail::subscriptions)
                 .description("SSE subscribers registered with this instance's live tail").register(registry);
+        Gauge.builder("tokenlog.gateway.sse.recent.bytes", this, LiveTail::recentBytes).baseUnit("bytes")
+                .description("Estimated heap of the records the live tail keeps for new subscribers").register(registry);
     }
 
     void start(@Observes StartupEvent event) {
@@ -81,6 +100,11 @@ public class LiveTail {
         }
     }
 
+    /** When the tail took its positions; null before. Streams created a clock skew after it are seen from their start. */
+    public Instant startedAt() {
+        return ready() ? Instant.ofEpochMilli(startedAt) : null;
+    }
+
     /** Whether the tail has its partitions and positions (for readiness). */
     public boolean ready() {
         return ready.getCount() == 0;
@@ -89,6 +113,20 @@ public class LiveTail {
     /** Live subscriptions: {@code tokenlog_gateway_sse_subscribers}. */
     public int subscriptions() {
         return byStream.values().stream().mapToInt(Set::size).sum();
+    }
+
+    private double recentBytes() {
+        if (!ready()) {
+            return 0;
+        }
+        RecentWindow[] w = windows;
+        long sum = 0;
+        for (int p = 0; p < w.length; p++) {
+            synchronized (locks[p]) {
+                sum += w[p].bytes();
+            }
+        }
+        return sum;
     }
 
     /** The partition of {@code llm.chunks} that holds a stream: the producer's partitioner for its key. */
@@ -116,6 +154,30 @@ public class LiveTail {
             set.remove(s);
             return set.isEmpty() ? null : set;
         });
+    }
+
+    /**
+     * Where stream {@code streamId} begins, if the tail knows without reading the log: the offset of its
+     * first chunk, or {@code subscription.from()} when the stream began after the tail and has not
+     * written a chunk yet; -1 when the tail cannot tell (the stream is older than the tail or than
+     * {@link #REMEMBER}).
+     */
+    long knownStart(int partition, String streamId, long createdMillis, Subscription subscription) {
+        synchronized (locks[partition]) {
+            long start = windows[partition].start(streamId, createdMillis, System.currentTimeMillis(), skewMillis,
+                    subscription.from());
+            return start < 0 ? -1 : Math.min(start, subscription.from());
+        }
+    }
+
+    /**
+     * The records of {@code streamId} in {@code [from, until)} from the recent window, or null when
+     * the window does not hold that range (read it from the log then).
+     */
+    List<ConsumerRecord<String, byte[]>> recent(int partition, String streamId, long from, long until) {
+        synchronized (locks[partition]) {
+            return windows[partition].records(streamId, from, until, next[partition]);
+        }
     }
 
     /** The first offset of {@code partition} whose record is at or after {@code epochMillis}, or -1 when none is. */
@@ -166,18 +228,40 @@ public class LiveTail {
                             TopicPartition::partition)).toList();
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
-            locks = new Object[partitions.size()];
-            next = new long[partitions.size()];
+            Object[] newLocks = new Object[partitions.size()];
+            long[] positions = new long[partitions.size()];
             for (TopicPartition tp : partitions) {
-                locks[tp.partition()] = new Object();
-                next[tp.partition()] = consumer.position(tp);
+                newLocks[tp.partition()] = new Object();
+                positions[tp.partition()] = consumer.position(tp);
             }
+            // Taken after the positions: every record appended from now on lies at or after them.
+            long startedAt = System.currentTimeMillis();
+            RecentWindow[] newWindows = new RecentWindow[partitions.size()];
+            for (int p = 0; p < newWindows.length; p++) {
+                newWindows[p] = new RecentWindow(positions[p], startedAt, windowBytes / newWindows.length,
+                        REMEMBER.toMillis());
+            }
+            locks = newLocks;
+            next = positions;
+            this.startedAt = startedAt;
+            windows = newWindows;
             ready.countDown();
-            LOG.infof("live tail of %s started at %s", topic, java.util.Arrays.toString(next));
+            LOG.infof("live tail of %s started at %s, keeping up to %d bytes of recent records", topic,
+                    java.util.Arrays.toString(next), windowBytes);
+            long expired = startedAt;
             while (running) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                long now = System.currentTimeMillis();
                 for (TopicPartition tp : partitions) {
-                    dispatch(tp, records.records(tp), consumer.position(tp));
+                    dispatch(tp, records.records(tp), consumer.position(tp), now);
+                }
+                if (now - expired >= EXPIRE_EVERY_MS) {
+                    expired = now;
+                    for (int p = 0; p < windows.length; p++) {
+                        synchronized (locks[p]) {
+                            windows[p].expire(now);
+                        }
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -185,10 +269,11 @@ public class LiveTail {
         }
     }
 
-    private void dispatch(TopicPartition tp, List<ConsumerRecord<String, byte[]>> records, long position) {
+    private void dispatch(TopicPartition tp, List<ConsumerRecord<String, byte[]>> records, long position, long now) {
         int p = tp.partition();
         synchronized (locks[p]) {
             for (ConsumerRecord<String, byte[]> record : records) {
+                windows[p].add(record, now, skewMillis);
                 Set<Subscription> subscribers = record.key() == null ? null : byStream.get(record.key());
                 if (subscribers != null && !subscribers.isEmpty()) {
                     ChunkRecord chunk = decode(deserializer, record);

@@ -3,6 +3,8 @@ package dev.tokenlog.fanout.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
@@ -47,6 +49,7 @@ class OpenAiAliasesConfigTest {
         // Quarkus' converter reads durations such as 15s, as the app does.
         SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultInterceptors()
                 .withConverter(Duration.class, 200, new DurationConverter())
+                .withConverter(MemorySize.class, 200, new MemorySizeConverter())
                 .withSources(new PropertiesConfigSource(properties, "test", 250), new EnvConfigSource(env, 300))
                 .withMapping(GatewayConfig.class).build();
         return config.getConfigMapping(GatewayConfig.class);
