@@ -29,6 +29,7 @@ final class IdleSubscribersScenario {
         ProcessStats quietStart = ProcessStats.of(gatewayPid);
         Thread.sleep(TimeUnit.SECONDS.toMillis(HOLD_SECONDS));
         ProcessStats before = ProcessStats.of(gatewayPid);
+        long heapBefore = ProcessStats.liveHeapBytes(gatewayPid);
         AtomicInteger open = new AtomicInteger();
         AtomicInteger ended = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
@@ -66,6 +67,7 @@ final class IdleSubscribersScenario {
         ProcessStats held = ProcessStats.of(gatewayPid);
         Thread.sleep(TimeUnit.SECONDS.toMillis(HOLD_SECONDS));
         ProcessStats after = ProcessStats.of(gatewayPid);
+        long heapHeld = ProcessStats.liveHeapBytes(gatewayPid);
         for (String id : ids) {
             ctx.gateway().cancel(id);
         }
@@ -75,14 +77,15 @@ final class IdleSubscribersScenario {
         }
         String method = total + " SSE subscriptions spread over " + streams + " live streams that send no token; "
                 + "held = connections answered 200; RSS of the gateway process (/proc VmRSS) before and after opening them; "
+                + "heap = the gateway's heap in use after a full GC (jcmd GC.run, GC.heap_info) before and while holding them; "
                 + "CPU = utime+stime of the gateway over " + HOLD_SECONDS + " s of holding them, and over "
                 + HOLD_SECONDS + " s before opening them (the fold's commits and the tail's polls run all the time)";
         ctx.results().add(GROUP, "idle SSE subscribers held by one gateway", open.get(), "subscribers", method);
         ctx.results().add(GROUP, "idle subscribers registered (tokenlog_gateway_sse_subscribers)", registered, "subscribers", method);
         ctx.results().add(GROUP, "gateway RSS before opening them", before.rssBytes() / 1048576.0, "MiB", method);
         ctx.results().add(GROUP, "gateway RSS while holding them", held.rssBytes() / 1048576.0, "MiB", method);
-        ctx.results().add(GROUP, "gateway RSS per idle subscriber (difference / count; heap growth and GC make it coarse)", (held.rssBytes() - before.rssBytes()) / 1024.0 / Math.max(1, open.get()),
-                "KiB", method);
+        ctx.results().add(GROUP, "gateway heap per idle subscriber (live heap difference / count)",
+                (heapHeld - heapBefore) / 1024.0 / Math.max(1, open.get()), "KiB", method);
         ctx.results().add(GROUP, "gateway CPU with no subscriber (for comparison)",
                 (before.cpuSeconds() - quietStart.cpuSeconds()) / HOLD_SECONDS * 100, "% of one core", method);
         ctx.results().add(GROUP, "gateway CPU while holding them", (after.cpuSeconds() - held.cpuSeconds()) / HOLD_SECONDS * 100,

@@ -3,6 +3,8 @@ package dev.tokenlog.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * CPU time and resident memory of one process, read from Linux's {@code /proc}: {@code utime + stime}
@@ -25,6 +27,31 @@ record ProcessStats(double cpuSeconds, long rssBytes) {
                 .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
                 .findFirst().orElseThrow(() -> new IOException("no VmRSS for pid " + pid));
         return new ProcessStats(ticks / TICKS_PER_SECOND, rssKb * 1024);
+    }
+
+    /**
+     * Heap in use by the JVM {@code pid} right after a full collection ({@code jcmd <pid> GC.run}, then
+     * the "used" of {@code GC.heap_info}): its live objects, which RSS cannot show once the heap is
+     * committed.
+     */
+    static long liveHeapBytes(long pid) throws IOException, InterruptedException {
+        jcmd(pid, "GC.run");
+        Matcher used = Pattern.compile("used (\\d+)K").matcher(jcmd(pid, "GC.heap_info"));
+        if (!used.find()) {
+            throw new IOException("jcmd " + pid + " GC.heap_info shows no 'used'");
+        }
+        return Long.parseLong(used.group(1)) * 1024;
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+        Path jcmd = java.resolveSibling("jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException(jcmd + " " + pid + " " + command + " failed: " + out);
+        }
+        return out;
     }
 
     static ProcessStats self() throws IOException {

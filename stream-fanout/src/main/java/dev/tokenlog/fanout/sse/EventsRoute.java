@@ -42,6 +42,8 @@ public class EventsRoute {
     private static final Logger LOG = Logger.getLogger(EventsRoute.class);
     /** Chunks already buffered for a subscriber that go out in one write. */
     private static final int LIVE_BATCH = 64;
+    /** History chunks from the tail's recent window that go out in one write. */
+    private static final int HISTORY_BATCH = 500;
 
     private final TopicsConfig topics;
     private final GatewayConfig config;
@@ -155,11 +157,16 @@ public class EventsRoute {
         List<ConsumerRecord<String, byte[]>> recent = tail.recent(partition, id, from, until);
         if (recent != null) {
             historyFromWindow.increment();
-            for (ConsumerRecord<String, byte[]> record : recent) {
+            for (int i = 0; i < recent.size(); i++) {
+                ConsumerRecord<String, byte[]> record = recent.get(i);
                 ChunkRecord chunk = LiveTail.decode(deserializer, record);
                 if (chunk != null && !queue(events, new ChunkReader.Positioned(new EventId(partition, record.offset()), chunk), out)) {
                     out.flush();
                     return false;
+                }
+                if (i % HISTORY_BATCH == HISTORY_BATCH - 1) {
+                    out.flush(); // writes of the size a history consumer's poll gives
+                    out.checkOpen();
                 }
             }
             out.flush();
