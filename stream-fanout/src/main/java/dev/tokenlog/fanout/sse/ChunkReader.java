@@ -16,6 +16,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * starts at the tail never needs one.
  */
 final class ChunkReader implements AutoCloseable {
+    /** Records per batch of {@link #deliver}: what one poll of a history consumer returns at most ({@code max.poll.records}). */
+    static final int BATCH = 500;
 
     /** A chunk of a stream with its position (its SSE event id). */
     record Positioned(EventId position, ChunkRecord chunk) {}
@@ -49,17 +51,39 @@ final class ChunkReader implements AutoCloseable {
                 if (record.offset() >= until) {
                     return true;
                 }
-                if (!streamId.equals(record.key())) {
-                    continue;
-                }
-                ChunkRecord chunk = LiveTail.decode(deserializer, record);
-                if (chunk != null && !sink.test(new Positioned(new EventId(record.partition(), record.offset()), chunk))) {
+                if (streamId.equals(record.key()) && !offer(record, deserializer, sink)) {
                     return false;
                 }
             }
             afterBatch.run();
         }
         return true;
+    }
+
+    /**
+     * Hands records of one stream that are already at hand (the live tail's recent window) to
+     * {@code sink} as {@link #read} does, with {@code afterBatch} after each {@link #BATCH} of them.
+     *
+     * @return false if {@code sink} stopped the delivery
+     */
+    static boolean deliver(List<ConsumerRecord<String, byte[]>> records, Deserializer<ChunkRecord> deserializer,
+                           Predicate<Positioned> sink, Runnable afterBatch) {
+        for (int i = 0; i < records.size(); i++) {
+            if (!offer(records.get(i), deserializer, sink)) {
+                return false;
+            }
+            if (i % BATCH == BATCH - 1) {
+                afterBatch.run();
+            }
+        }
+        return true;
+    }
+
+    /** Decodes a record and hands it to {@code sink}; an undecodable one is skipped (true). */
+    private static boolean offer(ConsumerRecord<String, byte[]> record, Deserializer<ChunkRecord> deserializer,
+                                 Predicate<Positioned> sink) {
+        ChunkRecord chunk = LiveTail.decode(deserializer, record);
+        return chunk == null || sink.test(new Positioned(new EventId(record.partition(), record.offset()), chunk));
     }
 
     @Override

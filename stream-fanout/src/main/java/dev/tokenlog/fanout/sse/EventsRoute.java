@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -42,8 +43,6 @@ public class EventsRoute {
     private static final Logger LOG = Logger.getLogger(EventsRoute.class);
     /** Chunks already buffered for a subscriber that go out in one write. */
     private static final int LIVE_BATCH = 64;
-    /** History chunks from the tail's recent window that go out in one write. */
-    private static final int HISTORY_BATCH = 500;
 
     private final TopicsConfig topics;
     private final GatewayConfig config;
@@ -146,42 +145,33 @@ public class EventsRoute {
     }
 
     /**
-     * Reads this stream's chunks in {@code [from, until)} from the log and queues them; false once its
-     * terminal was sent (nothing more to do).
+     * Gets this stream's chunks in {@code [from, until)}, from the tail's recent window if it holds
+     * them, else from the log, and queues them; false once its terminal was sent (nothing more to do).
      */
     private boolean history(String id, int partition, long from, long until, StreamEvents events, SseWriter out)
             throws InterruptedException {
         if (from >= until) {
             return true;
         }
+        Predicate<ChunkReader.Positioned> sink = chunk -> queue(events, chunk, out);
+        Runnable afterBatch = () -> {
+            out.flush(); // one write per batch of history
+            out.checkOpen();
+        };
+        boolean more;
         List<ConsumerRecord<String, byte[]>> recent = tail.recent(partition, id, from, until);
         if (recent != null) {
             historyFromWindow.increment();
-            for (int i = 0; i < recent.size(); i++) {
-                ConsumerRecord<String, byte[]> record = recent.get(i);
-                ChunkRecord chunk = LiveTail.decode(deserializer, record);
-                if (chunk != null && !queue(events, new ChunkReader.Positioned(new EventId(partition, record.offset()), chunk), out)) {
-                    out.flush();
-                    return false;
-                }
-                if (i % HISTORY_BATCH == HISTORY_BATCH - 1) {
-                    out.flush(); // writes of the size a history consumer's poll gives
-                    out.checkOpen();
-                }
+            more = ChunkReader.deliver(recent, deserializer, sink, afterBatch);
+        } else {
+            historyFromLog.increment();
+            try (ChunkReader history = new ChunkReader(historyConsumers, deserializer,
+                    new TopicPartition(topics.chunks(), partition), id)) {
+                more = history.read(from, until, sink, afterBatch);
             }
-            out.flush();
-            return true;
         }
-        historyFromLog.increment();
-        try (ChunkReader history = new ChunkReader(historyConsumers, deserializer,
-                new TopicPartition(topics.chunks(), partition), id)) {
-            boolean more = history.read(from, until, chunk -> queue(events, chunk, out), () -> {
-                out.flush(); // one write per batch the consumer returned
-                out.checkOpen();
-            });
-            out.flush();
-            return more;
-        }
+        out.flush();
+        return more;
     }
 
     /**
