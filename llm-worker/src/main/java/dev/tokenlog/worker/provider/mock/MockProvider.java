@@ -10,6 +10,7 @@ import dev.tokenlog.worker.provider.ProviderException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * Built-in provider for local runs, tests and benchmarks. Models:
@@ -20,7 +21,8 @@ import java.util.function.Consumer;
  *       exercising retries and fallback.</li>
  * </ul>
  * Token rate, first-token delay and an injected failure come from config and can be overridden per
- * request with metadata {@code mock.tps}, {@code mock.ttft-ms}, {@code mock.fail-after}.
+ * request with metadata {@code mock.tps}, {@code mock.ttft-ms}, {@code mock.fail-after}. Tokens are made
+ * one at a time as they are sent, so memory does not grow with {@code max_tokens}.
  */
 public final class MockProvider implements Provider {
     private static final String[] LOREM = ("lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod "
@@ -38,8 +40,8 @@ public final class MockProvider implements Provider {
         LlmRequest request = call.request();
         String model = call.model();
         MockShape shape = MockShape.of(defaults, request.getMetadata());
-        List<String> tokens = switch (model) {
-            case "echo" -> words(lastUserMessage(call));
+        Tokens tokens = switch (model) {
+            case "echo" -> Tokens.of(words(lastUserMessage(call)));
             case "lorem" -> lorem(request.getParams().getMaxTokens());
             case "unavailable" -> throw new ProviderException("PROVIDER_UNAVAILABLE",
                     "mock/unavailable is always overloaded", true);
@@ -47,20 +49,31 @@ public final class MockProvider implements Provider {
                     "mock provider has no model '" + model + "'; use mock/echo, mock/lorem or mock/unavailable", false);
         };
         long start = System.nanoTime();
-        for (int i = 0; i < tokens.size(); i++) {
+        for (int i = 0; i < tokens.count(); i++) {
             if (i == shape.failAfter()) {
                 throw new ProviderException("PROVIDER_ERROR",
                         "mock failure injected after " + i + " tokens (mock.fail-after)", false);
             }
             sleepUntil(start + shape.offsetNanos(i));
-            sink.accept(new ProviderEvent.Text(tokens.get(i)));
+            sink.accept(new ProviderEvent.Text(tokens.token(i)));
         }
-        if (shape.failAfter() == tokens.size()) {
+        if (shape.failAfter() == tokens.count()) {
             throw new ProviderException("PROVIDER_ERROR",
-                    "mock failure injected after " + tokens.size() + " tokens (mock.fail-after)", false);
+                    "mock failure injected after " + tokens.count() + " tokens (mock.fail-after)", false);
         }
-        sink.accept(new ProviderEvent.Usage(inputTokens(request), tokens.size(), 0, 0));
+        sink.accept(new ProviderEvent.Usage(inputTokens(request), tokens.count(), 0, 0));
         sink.accept(new ProviderEvent.Finished(FinishReason.STOP, "stop"));
+    }
+
+    /** The tokens of one stream: how many, and token {@code i} made when it is sent. */
+    record Tokens(int count, IntFunction<String> token) {
+        static Tokens of(List<String> words) {
+            return new Tokens(words.size(), words::get);
+        }
+
+        String token(int i) {
+            return token.apply(i);
+        }
     }
 
     private static void sleepUntil(long deadlineNanos) throws InterruptedException {
@@ -96,13 +109,10 @@ public final class MockProvider implements Provider {
         return out;
     }
 
-    private static List<String> lorem(Integer maxTokens) {
-        int n = maxTokens == null ? DEFAULT_LOREM_TOKENS : maxTokens;
-        List<String> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(LOREM[i % LOREM.length] + (i + 1 < n ? " " : ""));
-        }
-        return out;
+    /** {@code maxTokens} (default 16) filler words, each but the last followed by a space. */
+    static Tokens lorem(Integer maxTokens) {
+        int n = maxTokens == null ? DEFAULT_LOREM_TOKENS : Math.max(0, maxTokens);
+        return new Tokens(n, i -> LOREM[i % LOREM.length] + (i + 1 < n ? " " : ""));
     }
 
     private static long inputTokens(LlmRequest request) {
