@@ -84,8 +84,7 @@ final class Attempt {
         writer.routeIndex(routeIndex);
         Optional<ProviderRegistry.Configured> configured = providers.find(target.getProvider());
         if (configured.isEmpty()) {
-            return new ProviderException("PROVIDER_NOT_FOUND", "no provider entry '" + target.getProvider()
-                    + "' is configured on this worker; configured: " + providers.names(), false);
+            return new ProviderException("PROVIDER_NOT_FOUND", providers.notConfigured(target.getProvider()), false);
         }
         TryPolicy policy = TryPolicy.of(configured.get().entry(), request);
         for (int retry = 0; ; retry++) {
