@@ -157,7 +157,16 @@ public class RequestConsumer {
             return true;
         }
         LlmRequest accepted = request;
-        streams.submit(() -> outcomes.add(new Outcome(tp, record.offset(), runner.run(accepted))));
+        streams.execute(() -> {
+            // run() ends every attempt itself; should even that fail, the outcome still reaches the consumer
+            // thread (a task's Throwable would otherwise vanish in its Future, the offset held forever).
+            StreamRunner.Outcome result = StreamRunner.Outcome.ABORTED;
+            try {
+                result = runner.run(accepted);
+            } finally {
+                outcomes.add(new Outcome(tp, record.offset(), result));
+            }
+        });
         return true;
     }
 

@@ -48,6 +48,10 @@ public final class AttemptWriter {
         this.attemptId = attemptId;
     }
 
+    public String attemptId() {
+        return attemptId;
+    }
+
     /** Publishes {@code Started} unless this attempt already has. */
     public void start(String provider, String model, int routeIndex) {
         if (!started) {

@@ -9,8 +9,8 @@ import java.time.Duration;
 
 /**
  * The worker's Micrometer meters, served at {@code /q/metrics}: time to first token, output tokens,
- * chunks, errors by code, retries and fallbacks (each by provider entry), streams in flight, and
- * requests moved to the dead-letter topic.
+ * chunks, errors by code, retries and fallbacks (each by provider entry), streams in flight,
+ * attempts ended by an internal error, and requests moved to the dead-letter topic.
  */
 @ApplicationScoped
 public class WorkerMetrics {
@@ -47,6 +47,12 @@ public class WorkerMetrics {
 
     public void error(String provider, String code) {
         Counter.builder("tokenlog.worker.errors").tags("provider", provider, "code", code).register(registry).increment();
+    }
+
+    /** An attempt ended by an Error or a bug instead of by its provider (terminal {@code Failed INTERNAL}). */
+    public void internalError(Throwable error) {
+        Counter.builder("tokenlog.worker.internal.errors").description("Attempts ended by an internal error, by its class")
+                .tags("error", error.getClass().getSimpleName()).register(registry).increment();
     }
 
     public void retry(String provider) {

@@ -35,6 +35,8 @@ public final class FaultProfile implements QuarkusTestProfile {
     /** OpenAI at an {@link UnansweredPort}, with a short connect timeout. */
     static final String UNANSWERED = "unanswered";
     static final String UNANSWERED_CONNECT_TIMEOUT = "500ms";
+    /** A {@link CrashingProviderType} entry: its adapter throws Errors. */
+    static final String CRASH = "crash";
 
     /** Retries of one target before the next is tried; kept at 1 so scenarios stay fast. */
     static final int MAX_RETRIES = 1;
@@ -73,6 +75,7 @@ public final class FaultProfile implements QuarkusTestProfile {
             entry(config, REFUSED, "openai", "http://127.0.0.1:" + refusedPort + "/v1");
             entry(config, UNANSWERED, "openai", "http://127.0.0.1:" + unanswered.port() + "/v1");
             config.put("tokenlog.providers." + UNANSWERED + ".connect-timeout", UNANSWERED_CONNECT_TIMEOUT);
+            entry(config, CRASH, CrashingProviderType.TYPE, "http://127.0.0.1:" + refusedPort + "/unused");
             return config;
         }
 
