@@ -143,6 +143,10 @@ final class Stack implements AutoCloseable {
         Map<String, String> env = new HashMap<>(appEnv(port));
         env.put("TOKENLOG_STATE_DIR", dir.resolve("streams-" + name).toString());
         env.put("TOKENLOG_GATEWAY_TOKEN_SECRET", TOKEN_SECRET);
+        // As deploy/local/run: every client of these tests is 127.0.0.1, one tenant for the quotas.
+        for (String quota : List.of("REQUESTS_IN_FLIGHT", "SUBSCRIPTIONS", "WAITING_COMPLETIONS")) {
+            env.put("TOKENLOG_QUOTAS_" + quota, "100000");
+        }
         List<String> command = new ArrayList<>(List.of(
                 // As the apps' tests run the fold: a killed member's partitions move after 10 s, not 45 s.
                 "-Dkafka-streams.consumer.session.timeout.ms=10000"));

@@ -3,6 +3,7 @@ package dev.tokenlog.fanout.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.tokenlog.fanout.quota.QuotaExceeded;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -15,6 +16,12 @@ public class ApiErrors {
     @ServerExceptionMapper
     public Response api(ApiException e) {
         return json(e.status(), e.code(), e.getMessage());
+    }
+
+    /** 429 with the {@code Retry-After} the quota suggests. */
+    @ServerExceptionMapper
+    public Response quota(QuotaExceeded e) {
+        return Response.fromResponse(api(e)).header("Retry-After", e.retryAfter()).build();
     }
 
     @ServerExceptionMapper

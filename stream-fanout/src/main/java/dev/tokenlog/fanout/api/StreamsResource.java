@@ -4,8 +4,11 @@ import dev.tokenlog.avro.ControlCommand;
 import dev.tokenlog.avro.ControlType;
 import dev.tokenlog.avro.LlmRequest;
 import dev.tokenlog.fanout.config.TopicsConfig;
+import dev.tokenlog.fanout.quota.Admission;
+import dev.tokenlog.fanout.quota.Quotas;
 import dev.tokenlog.fanout.streams.RequestIndex;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -33,24 +36,29 @@ public class StreamsResource {
     private final RequestIndex index;
     private final StreamTokens tokens;
     private final Access access;
+    private final Quotas quotas;
 
     public StreamsResource(RecordWriter writer, TopicsConfig topics, RequestIndex index, StreamTokens tokens,
-                           Access access) {
+                           Access access, Quotas quotas) {
         this.writer = writer;
         this.topics = topics;
         this.index = index;
         this.tokens = tokens;
         this.access = access;
+        this.quotas = quotas;
     }
 
     /** Accepts a request: 202 once it is durably in {@code llm.requests}. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response create(CreateStream body, @Context HttpHeaders headers) {
+    public Response create(CreateStream body, @Context HttpHeaders headers, @Context HttpServerRequest http) {
         String owner = access.tenant(headers::getHeaderString).orElse(null);
         LlmRequest request = RequestFactory.create(body, owner);
         String id = request.getRequestId();
-        writer.send(topics.requests(), id, request);
+        try (Admission admission = quotas.admit(quotas.tenant(owner, http.remoteAddress()), false)) {
+            writer.send(topics.requests(), id, request);
+            admission.accepted(request);
+        }
         LOG.debugf("accepted request %s for %s", id, body.model());
         return Response.accepted(Map.of(
                 "id", id,

@@ -2,6 +2,7 @@ package dev.tokenlog.fanout.openai;
 
 import dev.tokenlog.avro.FinalAnswer;
 import dev.tokenlog.fanout.api.ApiException;
+import dev.tokenlog.fanout.quota.RequestsInFlight;
 import dev.tokenlog.fanout.streams.RequestIndex;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -18,9 +19,11 @@ public class AnswerWaiter {
     private static final long MAX_POLL_MS = 100;
 
     private final RequestIndex index;
+    private final RequestsInFlight inFlight;
 
-    public AnswerWaiter(RequestIndex index) {
+    public AnswerWaiter(RequestIndex index, RequestsInFlight inFlight) {
         this.index = index;
+        this.inFlight = inFlight;
     }
 
     /**
@@ -36,6 +39,7 @@ public class AnswerWaiter {
             try {
                 FinalAnswer answer = index.lookup(id).answer();
                 if (answer != null) {
+                    inFlight.ended(id); // its quota slot is free before the caller even reads the answer
                     return answer;
                 }
             } catch (ApiException e) {

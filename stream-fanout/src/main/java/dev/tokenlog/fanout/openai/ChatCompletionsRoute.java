@@ -9,6 +9,10 @@ import dev.tokenlog.fanout.api.RecordWriter;
 import dev.tokenlog.fanout.api.RequestFactory;
 import dev.tokenlog.fanout.config.GatewayConfig;
 import dev.tokenlog.fanout.config.TopicsConfig;
+import dev.tokenlog.fanout.quota.Admission;
+import dev.tokenlog.fanout.quota.Quota;
+import dev.tokenlog.fanout.quota.QuotaExceeded;
+import dev.tokenlog.fanout.quota.Quotas;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -46,10 +50,11 @@ public class ChatCompletionsRoute {
     private final AnswerWaiter answers;
     private final ModelAliases aliases;
     private final Access access;
+    private final Quotas quotas;
     private final long maxBodyBytes;
 
     public ChatCompletionsRoute(RecordWriter writer, TopicsConfig topics, GatewayConfig config, AnswerWaiter answers,
-                                Access access, @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10M")
+                                Access access, Quotas quotas, @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10M")
                                 MemorySize maxBody) {
         this.writer = writer;
         this.topics = topics;
@@ -57,6 +62,7 @@ public class ChatCompletionsRoute {
         this.answers = answers;
         this.aliases = new ModelAliases(config.aliases());
         this.access = access;
+        this.quotas = quotas;
         this.maxBodyBytes = maxBody.asLongValue();
     }
 
@@ -77,13 +83,21 @@ public class ChatCompletionsRoute {
 
     private void serve(RoutingContext ctx, Context context, AtomicBoolean closed) {
         String id = null;
+        Admission admission = null;
         try {
             String owner = access.tenant(name -> ctx.request().getHeader(name)).orElse(null);
             Buffer bytes = ctx.body().buffer();
             ChatCompletionRequest body = ChatRequestMapper.parse(bytes == null ? null : bytes.getBytes());
             LlmRequest request = RequestFactory.create(ChatRequestMapper.map(body, aliases), owner);
+            // Quotas before the request is written, so that a 429 never leaves a generation running.
+            String tenant = quotas.tenant(owner, ctx.request().remoteAddress());
+            if (body.streaming()) {
+                quotas.check(Quota.SUBSCRIPTIONS, tenant); // the events route it continues as counts the subscription
+            }
+            admission = quotas.admit(tenant, !body.streaming());
             id = request.getRequestId();
             writer.send(topics.requests(), id, request);
+            admission.accepted(request);
             if (body.streaming()) {
                 String events = "/v1/streams/" + id + "/events?format=openai"
                         + (body.includeUsage() ? "&include_usage=true" : "");
@@ -91,16 +105,24 @@ public class ChatCompletionsRoute {
                 return;
             }
             FinalAnswer answer = answers.await(id, config.completionTimeout(), closed);
+            admission.close(); // no longer waiting: free before the client can send its next call
             if (answer != null) {
                 answer(ctx, answer);
             }
         } catch (ApiException e) {
+            if (e instanceof QuotaExceeded q) {
+                ctx.response().putHeader("Retry-After", q.retryAfter());
+            }
             // Once the request is in Kafka (id set) it runs on: a retry by the SDK would start a second generation.
             respond(ctx, id, e.status(), OpenAiErrors.body(e), id == null);
         } catch (RuntimeException e) {
             LOG.errorf(e, "chat completion %s failed", id);
             respond(ctx, id, 500, OpenAiWire.error("the gateway failed: " + e, "server_error", null, "internal_error"),
                     id == null);
+        } finally {
+            if (admission != null) {
+                admission.close();
+            }
         }
     }
 

@@ -7,6 +7,10 @@ import dev.tokenlog.fanout.api.Access;
 import dev.tokenlog.fanout.api.ApiException;
 import dev.tokenlog.fanout.config.GatewayConfig;
 import dev.tokenlog.fanout.config.TopicsConfig;
+import dev.tokenlog.fanout.quota.Quota;
+import dev.tokenlog.fanout.quota.QuotaExceeded;
+import dev.tokenlog.fanout.quota.Quotas;
+import dev.tokenlog.fanout.quota.Slot;
 import dev.tokenlog.fanout.streams.RequestIndex;
 import dev.tokenlog.schemas.RequestIds;
 import io.micrometer.core.instrument.Counter;
@@ -50,18 +54,20 @@ public class EventsRoute {
     private final LiveTail tail;
     private final Access access;
     private final HistoryConsumers historyConsumers;
+    private final Quotas quotas;
     private final Deserializer<ChunkRecord> deserializer;
     private final Counter historyFromWindow;
     private final Counter historyFromLog;
 
     public EventsRoute(FanoutKafka kafka, TopicsConfig topics, GatewayConfig config, RequestIndex index, LiveTail tail,
-                       Access access, HistoryConsumers historyConsumers, MeterRegistry registry) {
+                       Access access, HistoryConsumers historyConsumers, Quotas quotas, MeterRegistry registry) {
         this.topics = topics;
         this.config = config;
         this.index = index;
         this.tail = tail;
         this.access = access;
         this.historyConsumers = historyConsumers;
+        this.quotas = quotas;
         this.deserializer = kafka.clients().deserializer(ChunkRecord.class);
         this.historyFromWindow = historyReads(registry, "recent-window");
         this.historyFromLog = historyReads(registry, "log");
@@ -95,6 +101,7 @@ public class EventsRoute {
         String id = ctx.pathParam("id");
         HttpServerResponse response = ctx.response();
         Subscription live = null;
+        Slot held = null;
         EventFormat format = EventFormat.NATIVE;
         try {
             format = EventFormat.of(ctx.queryParams().get("format"));
@@ -105,6 +112,8 @@ public class EventsRoute {
             if (after != null && after.partition() != partition) {
                 throw ApiException.badRequest("event id " + after + " does not belong to stream " + id);
             }
+            held = quotas.acquire(Quota.SUBSCRIPTIONS, quotas.subscriber(name -> ctx.request().getHeader(name),
+                    lookup.owner(), ctx.request().remoteAddress()));
             live = tail.subscribe(id, config.subscriberBuffer());
             subscription.set(live);
             if (closed.get()) {
@@ -123,6 +132,9 @@ public class EventsRoute {
             out.end();
         } catch (ApiException e) {
             if (!response.headWritten()) {
+                if (e instanceof QuotaExceeded q) {
+                    response.putHeader("Retry-After", q.retryAfter());
+                }
                 response.setStatusCode(e.status()).putHeader("content-type", "application/json").end(format.errorJson(e));
             }
         } catch (InterruptedException e) {
@@ -140,6 +152,9 @@ public class EventsRoute {
         } finally {
             if (live != null) {
                 tail.unsubscribe(live);
+            }
+            if (held != null) {
+                held.close();
             }
         }
     }

@@ -96,6 +96,18 @@ public class RequestIndex {
     }
 
     /**
+     * Whether request {@code id} has its final answer, from the global answers store alone (no pending
+     * logic, no wait); false while the store is not queryable.
+     */
+    public boolean answered(String id) {
+        try {
+            return this.<FinalAnswer>store(AnswerFold.ANSWERS_STORE).get(id) != null;
+        } catch (InvalidStateStoreException e) {
+            return false;
+        }
+    }
+
+    /**
      * Stale stores are allowed: during a rebalance the last known state (or a restoring copy) is a
      * better answer than an error, and a status read is a snapshot anyway.
      */
