@@ -180,7 +180,8 @@ final class Stack implements AutoCloseable {
                 "QUARKUS_HTTP_HOST", "127.0.0.1",
                 "QUARKUS_HTTP_PORT", String.valueOf(httpPort),
                 "KAFKA_BOOTSTRAP_SERVERS", bootstrapServers(),
-                "TOKENLOG_REGISTRY_URL", registryUrl());
+                "TOKENLOG_REGISTRY_URL", registryUrl(),
+                "TOKENLOG_MOCK_ENABLED", "true"); // as deploy/local/run does
     }
 
     private List<String> jar(String module) {

@@ -5,6 +5,7 @@ import dev.tokenlog.avro.ControlType;
 import dev.tokenlog.avro.LlmRequest;
 import dev.tokenlog.fanout.config.TopicsConfig;
 import dev.tokenlog.fanout.streams.RequestIndex;
+import dev.tokenlog.schemas.limits.RequestLimits;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -33,14 +34,16 @@ public class StreamsResource {
     private final RequestIndex index;
     private final StreamTokens tokens;
     private final Access access;
+    private final RequestLimits limits;
 
     public StreamsResource(RecordWriter writer, TopicsConfig topics, RequestIndex index, StreamTokens tokens,
-                           Access access) {
+                           Access access, RequestLimits limits) {
         this.writer = writer;
         this.topics = topics;
         this.index = index;
         this.tokens = tokens;
         this.access = access;
+        this.limits = limits;
     }
 
     /** Accepts a request: 202 once it is durably in {@code llm.requests}. */
@@ -48,7 +51,7 @@ public class StreamsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(CreateStream body, @Context HttpHeaders headers) {
         String owner = access.tenant(headers::getHeaderString).orElse(null);
-        LlmRequest request = RequestFactory.create(body, owner);
+        LlmRequest request = RequestFactory.create(body, owner, limits);
         String id = request.getRequestId();
         writer.send(topics.requests(), id, request);
         LOG.debugf("accepted request %s for %s", id, body.model());

@@ -9,6 +9,7 @@ import dev.tokenlog.fanout.api.RecordWriter;
 import dev.tokenlog.fanout.api.RequestFactory;
 import dev.tokenlog.fanout.config.GatewayConfig;
 import dev.tokenlog.fanout.config.TopicsConfig;
+import dev.tokenlog.schemas.limits.RequestLimits;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -47,9 +48,10 @@ public class ChatCompletionsRoute {
     private final ModelAliases aliases;
     private final Access access;
     private final long maxBodyBytes;
+    private final RequestLimits limits;
 
     public ChatCompletionsRoute(RecordWriter writer, TopicsConfig topics, GatewayConfig config, AnswerWaiter answers,
-                                Access access, @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10M")
+                                Access access, RequestLimits limits, @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10M")
                                 MemorySize maxBody) {
         this.writer = writer;
         this.topics = topics;
@@ -58,6 +60,7 @@ public class ChatCompletionsRoute {
         this.aliases = new ModelAliases(config.aliases());
         this.access = access;
         this.maxBodyBytes = maxBody.asLongValue();
+        this.limits = limits;
     }
 
     void register(@Observes Router router) {
@@ -81,7 +84,7 @@ public class ChatCompletionsRoute {
             String owner = access.tenant(name -> ctx.request().getHeader(name)).orElse(null);
             Buffer bytes = ctx.body().buffer();
             ChatCompletionRequest body = ChatRequestMapper.parse(bytes == null ? null : bytes.getBytes());
-            LlmRequest request = RequestFactory.create(ChatRequestMapper.map(body, aliases), owner);
+            LlmRequest request = RequestFactory.create(ChatRequestMapper.map(body, aliases), owner, limits);
             id = request.getRequestId();
             writer.send(topics.requests(), id, request);
             if (body.streaming()) {
