@@ -68,6 +68,8 @@ final class Stack implements AutoCloseable {
         env.put("TOKENLOG_REGISTRY_MANAGEMENT_PORT", "18091");
         env.put("TOKENLOG_START_TIMEOUT", "300");
         env.put("TOKENLOG_PROVIDERS_BENCH_TYPE", "openai");
+        // The gateway accepts a provider the limits name (tokenlog.limits.providers.<name>); the catch-up streams are 20k tokens.
+        env.put("TOKENLOG_LIMITS_PROVIDERS_BENCH_MAX_TOKENS", "100000");
         env.put("TOKENLOG_PROVIDERS_BENCH_BASE_URL", providerBaseUrl);
         env.put("TOKENLOG_PROVIDERS_BENCH_API_KEY", "bench-not-a-secret");
         // Idle subscribers wait on streams whose first token never comes; the default would fail them after 60 s.

@@ -131,24 +131,6 @@ class WorkerStreamsRequestsTest {
     }
 
     @Test
-    void unknownProviderFailsWithAClearMessage() throws Exception {
-        Scenario s = Scenario.start(Fault.INPUT, "worker: request naming an unknown provider",
-                "a valid request whose only route target names no configured provider entry",
-                "Failed PROVIDER_NOT_FOUND naming it and the configured entries; a good request right after completes");
-        String id = send(request("nosuch", "model", "hi", Map.of()));
-
-        List<ChunkRecord> out = chunks.untilTerminal(id, WAIT);
-
-        assertThat(out.get(out.size() - 1).getEvent()).isInstanceOfSatisfying(Failed.class, f -> {
-            assertThat(f.getCode()).isEqualTo("PROVIDER_NOT_FOUND");
-            assertThat(f.getMessage()).contains("nosuch").contains("mock");
-        });
-        auditSeqs(s.sent(1), out);
-        assertGoodRequestCompletesAndWorkerReady(s);
-        s.passed();
-    }
-
-    @Test
     void cancelCommandStopsTheStreamWithinASecond() {
         LlmRequest request = request("mock", "lorem", "hi", Map.of("mock.tps", "20", "mock.ttft-ms", "0"));
         request.getParams().setMaxTokens(10_000);

@@ -48,7 +48,8 @@ final class WorkerProcess implements AutoCloseable {
         builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
         builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", TestKafka.shared().bootstrapServers());
         builder.environment().put("TOKENLOG_REGISTRY_URL", TestRegistry.shared().ccompatUrl());
-        builder.environment().put("TOKENLOG_MOCK_ENABLED", "true");
+        builder.environment().put("TOKENLOG_MOCK_ENABLED", "true"); // the tests' provider
+        builder.environment().put("TOKENLOG_LIMITS_PROVIDERS_MOCK_MAX_TOKENS", "20000"); // as the gateway's %test
         builder.environment().putAll(env);
         WorkerProcess worker = new WorkerProcess(builder.start(), log);
         worker.awaitReady(port, Duration.ofSeconds(60));

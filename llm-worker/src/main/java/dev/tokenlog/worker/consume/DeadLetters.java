@@ -1,5 +1,6 @@
 package dev.tokenlog.worker.consume;
 
+import dev.tokenlog.schemas.limits.RequestLimits;
 import dev.tokenlog.worker.WorkerKafka;
 import dev.tokenlog.worker.config.TopicsConfig;
 import dev.tokenlog.worker.stream.WorkerMetrics;
@@ -34,7 +35,7 @@ public class DeadLetters {
     /** Writes the dead letter and waits for the acknowledgement, so the source offset may be committed. */
     public void send(ConsumerRecord<String, byte[]> record, String reason) throws ExecutionException, InterruptedException {
         String source = record.topic() + "-" + record.partition() + "@" + record.offset();
-        LOG.warnf("request record %s (key %s) goes to %s: %s", source, record.key(), topic, reason);
+        LOG.warnf("request record %s (key %s) goes to %s: %s", source, RequestLimits.shown(record.key()), topic, reason);
         ProducerRecord<String, byte[]> letter = new ProducerRecord<>(topic, record.key(), record.value());
         letter.headers().add(REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         letter.headers().add(SOURCE_HEADER, source.getBytes(StandardCharsets.UTF_8));

@@ -3,6 +3,7 @@ package dev.tokenlog.worker.consume;
 import dev.tokenlog.avro.ChunkRecord;
 import dev.tokenlog.avro.LlmRequest;
 import dev.tokenlog.registry.SchemaRegistryException;
+import dev.tokenlog.schemas.limits.RequestLimits;
 import dev.tokenlog.worker.WorkerKafka;
 import dev.tokenlog.worker.config.TopicsConfig;
 import dev.tokenlog.worker.config.WorkerConfig;
@@ -46,6 +47,7 @@ public class RequestConsumer {
     private final StreamRunner runner;
     private final RunningStreams running;
     private final DeadLetters deadLetters;
+    private final RequestLimits limits;
     private final Deserializer<LlmRequest> deserializer;
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final OffsetTracker tracker = new OffsetTracker();
@@ -59,13 +61,14 @@ public class RequestConsumer {
     private Thread loop;
 
     public RequestConsumer(WorkerKafka kafka, TopicsConfig topics, WorkerConfig config, StreamRunner runner,
-                           RunningStreams running, DeadLetters deadLetters) {
+                           RunningStreams running, DeadLetters deadLetters, RequestLimits limits) {
         this.kafka = kafka;
         this.topics = topics;
         this.config = config;
         this.runner = runner;
         this.running = running;
         this.deadLetters = deadLetters;
+        this.limits = limits;
         this.deserializer = kafka.deserializer(LlmRequest.class);
     }
 
@@ -128,7 +131,7 @@ public class RequestConsumer {
             request = deserializer.deserialize(record.topic(), record.headers(), record.value());
             problem = request == null
                     ? Optional.of("record has no value")
-                    : RequestValidation.problem(record.key(), request);
+                    : RequestValidation.problem(record.key(), request, limits);
         } catch (RuntimeException e) {
             if (SchemaRegistryException.isTransient(e)) {
                 registryWait.failed(tp, record.offset(), e);

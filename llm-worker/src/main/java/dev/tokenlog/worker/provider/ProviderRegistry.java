@@ -59,6 +59,11 @@ public class ProviderRegistry {
         return Optional.ofNullable(providers.get(name));
     }
 
+    /** Names of all configured entries. */
+    public java.util.Set<String> entryNames() {
+        return java.util.Collections.unmodifiableSet(providers.keySet());
+    }
+
     /** Names of all configured entries, for error messages. */
     public String names() {
         return String.join(", ", providers.keySet());

@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
  * data and never stops a consumer). A request that cannot be decoded goes to {@code llm.requests.dlq}
  * with the reason; one that decodes but cannot run ends in a clear {@code Failed}; an undecodable
  * control record is skipped. After each, a good record right behind it still works and the worker
- * stays ready. Non-Avro requests and unknown providers are covered by {@code WorkerStreamsRequestsTest}.
+ * stays ready. A request over the request limits (an unknown provider among them) is dead-lettered with the
+ * limit it broke. Non-Avro requests are covered by {@code WorkerStreamsRequestsTest}.
  */
 @QuarkusTest
 @TestProfile(FaultProfile.class)
@@ -77,6 +78,44 @@ class WorkerInputFaultsTest extends FaultTest {
         FaultKafka.Sent poison = kafka.sendBytes(FaultKafka.REQUESTS, key, chunk);
 
         assertDeadLettered(s, poison, chunk, "ChunkRecord", lettersBefore);
+        assertGoodRequestCompletes(s);
+        s.passed();
+    }
+
+    @Test
+    void requestsOverTheLimitsProducedStraightToKafkaAreDeadLetteredNamingTheLimit() throws Exception {
+        Scenario s = Scenario.start(Fault.SECURITY, "worker: requests over the request limits written straight to llm.requests",
+                "valid Avro requests from a producer other than the gateway: max_tokens 100,000,000 for the mock,"
+                        + " 50,000 fallbacks, timeout.first-token-ms of a day, provider nosuch, a model name with a newline",
+                "each dead-lettered with the limit it broke (its tokenlog.limits.* setting), no chunk and no provider"
+                        + " call; a good request right after completes and the worker stays ready");
+        LlmRequest tokens = request(FAST_MOCK, "mock/lorem");
+        tokens.getParams().setMaxTokens(100_000_000);
+        LlmRequest fallbacks = request(FAST_MOCK, java.util.stream.IntStream.range(0, 50_000)
+                .mapToObj(i -> "mock/echo").toArray(String[]::new));
+        LlmRequest timeout = request(Map.of("timeout.first-token-ms", "86400000"), "mock/echo");
+        LlmRequest provider = request(FAST_MOCK, "nosuch/x");
+        LlmRequest model = request(FAST_MOCK, "mock/echo\nINFO forged");
+        Map<LlmRequest, String> reasons = new java.util.LinkedHashMap<>();
+        reasons.put(tokens, "max_tokens 100000000 is out of range: mock/lorem allows 1 to 20000"
+                + " (tokenlog.limits.providers.mock.max-tokens)");
+        reasons.put(fallbacks, "fallbacks has 49999 targets; at most 5 are allowed (tokenlog.limits.max-fallbacks)");
+        reasons.put(timeout, "metadata timeout.first-token-ms '86400000' must be a whole number of milliseconds from 1"
+                + " to 600000 (tokenlog.limits.max-timeout)");
+        reasons.put(provider, "model provider 'nosuch' is not configured; use one of [");
+        reasons.put(model, "model model name 'echo?INFO forged' may only hold letters, digits");
+
+        double lettersBefore = deadLetterCount();
+        for (Map.Entry<LlmRequest, String> e : reasons.entrySet()) {
+            FaultKafka.Sent sent = kafka.send(e.getKey());
+            List<ConsumerRecord<String, byte[]>> letters = kafka.deadLetters(sent);
+            assertThat(letters).singleElement().satisfies(letter -> assertThat(header(letter, DeadLetters.REASON_HEADER))
+                    .startsWith("over the request limits: ").contains(e.getValue()));
+            assertThat(kafka.outcome(sent)).as("no chunk for a request over the limits").isEmpty();
+            s.sent(1).answered(letters.size());
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetterCount() >= lettersBefore + reasons.size());
+        s.note("a request over the limits ends as a dead letter with the reason, like any request the worker cannot run");
         assertGoodRequestCompletes(s);
         s.passed();
     }

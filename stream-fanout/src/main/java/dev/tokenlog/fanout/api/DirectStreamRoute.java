@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenlog.avro.LlmRequest;
 import dev.tokenlog.fanout.JsonFields;
 import dev.tokenlog.fanout.config.TopicsConfig;
+import dev.tokenlog.schemas.limits.RequestLimits;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -37,9 +38,10 @@ public class DirectStreamRoute {
     private final StreamTokens tokens;
     private final ObjectMapper json;
     private final long maxBodyBytes;
+    private final RequestLimits limits;
 
     public DirectStreamRoute(RecordWriter writer, TopicsConfig topics, Access access, StreamTokens tokens,
-                             ObjectMapper json,
+                             ObjectMapper json, RequestLimits limits,
                              @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10M")
                              MemorySize maxBody) {
         this.writer = writer;
@@ -48,6 +50,7 @@ public class DirectStreamRoute {
         this.tokens = tokens;
         this.json = json;
         this.maxBodyBytes = maxBody.asLongValue();
+        this.limits = limits;
     }
 
     void register(@Observes Router router) {
@@ -102,7 +105,7 @@ public class DirectStreamRoute {
     private void serve(RoutingContext ctx, Context context, Buffer body) {
         try {
             String owner = access.tenant(name -> ctx.request().getHeader(name)).orElse(null);
-            LlmRequest request = RequestFactory.create(parse(body), owner);
+            LlmRequest request = RequestFactory.create(parse(body), owner, limits);
             String id = request.getRequestId();
             writer.send(topics.requests(), id, request);
             String events = "/v1/streams/" + id + "/events?token=" + tokens.issue(id);

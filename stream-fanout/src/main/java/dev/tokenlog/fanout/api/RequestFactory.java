@@ -5,21 +5,26 @@ import dev.tokenlog.avro.LlmRequest;
 import dev.tokenlog.avro.Message;
 import dev.tokenlog.avro.RouteTarget;
 import dev.tokenlog.schemas.RequestIds;
+import dev.tokenlog.schemas.limits.RequestLimits;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 
-/** Validates an HTTP request body and turns it into an {@link LlmRequest}; nothing invalid reaches Kafka. */
+/**
+ * Validates an HTTP request body and turns it into an {@link LlmRequest}; nothing invalid reaches Kafka.
+ * The body's form is checked here, the request limits ({@code tokenlog.limits.*}) by {@link RequestLimits},
+ * the rule the worker applies too.
+ */
 public final class RequestFactory {
     private RequestFactory() {}
 
-    public static LlmRequest create(CreateStream body, String owner) {
-        return create(body, owner, ImageParts.MAX_IMAGE_BYTES);
+    public static LlmRequest create(CreateStream body, String owner, RequestLimits limits) {
+        return create(body, owner, limits, ImageParts.MAX_IMAGE_BYTES);
     }
 
     /** @param maxImageBytes limit on each decoded inline image */
-    static LlmRequest create(CreateStream body, String owner, long maxImageBytes) {
+    static LlmRequest create(CreateStream body, String owner, RequestLimits limits, long maxImageBytes) {
         if (body == null) {
             throw ApiException.badRequest("request body is required: {\"model\":\"mock/echo\",\"messages\":[...]}");
         }
@@ -31,7 +36,7 @@ public final class RequestFactory {
             }
         }
         Instant now = Instant.now();
-        return LlmRequest.newBuilder()
+        LlmRequest request = LlmRequest.newBuilder()
                 .setRequestId(RequestIds.newId())
                 .setCreatedAt(now)
                 .setRoute(route)
@@ -41,6 +46,10 @@ public final class RequestFactory {
                 .setOwner(owner)
                 .setDeadline(deadline(now, body.deadlineMs()))
                 .build();
+        limits.check(request).ifPresent(v -> {
+            throw ApiException.badRequest(v.message());
+        });
+        return request;
     }
 
     private static RouteTarget target(String field, String value) {
@@ -49,7 +58,8 @@ public final class RequestFactory {
         }
         int slash = value.indexOf('/');
         if (slash <= 0 || slash == value.length() - 1) {
-            throw ApiException.badRequest(field + " '" + value + "' must be \"<provider>/<model>\", e.g. \"mock/echo\"");
+            throw ApiException.badRequest(field + " " + RequestLimits.shown(value)
+                    + " must be \"<provider>/<model>\", e.g. \"mock/echo\"");
         }
         return new RouteTarget(value.substring(0, slash), value.substring(slash + 1));
     }
@@ -66,9 +76,6 @@ public final class RequestFactory {
     }
 
     private static GenerationParams params(CreateStream body) {
-        if (body.maxTokens() != null && body.maxTokens() < 1) {
-            throw ApiException.badRequest("max_tokens must be at least 1");
-        }
         if (body.temperature() != null && (body.temperature() < 0 || body.temperature() > 2)) {
             throw ApiException.badRequest("temperature must be between 0 and 2");
         }

@@ -7,6 +7,7 @@ import dev.tokenlog.fanout.config.TopicsConfig;
 import dev.tokenlog.fanout.quota.Admission;
 import dev.tokenlog.fanout.quota.Quotas;
 import dev.tokenlog.fanout.streams.RequestIndex;
+import dev.tokenlog.schemas.limits.RequestLimits;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -37,15 +38,17 @@ public class StreamsResource {
     private final StreamTokens tokens;
     private final Access access;
     private final Quotas quotas;
+    private final RequestLimits limits;
 
     public StreamsResource(RecordWriter writer, TopicsConfig topics, RequestIndex index, StreamTokens tokens,
-                           Access access, Quotas quotas) {
+                           Access access, Quotas quotas, RequestLimits limits) {
         this.writer = writer;
         this.topics = topics;
         this.index = index;
         this.tokens = tokens;
         this.access = access;
         this.quotas = quotas;
+        this.limits = limits;
     }
 
     /** Accepts a request: 202 once it is durably in {@code llm.requests}. */
@@ -53,7 +56,7 @@ public class StreamsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(CreateStream body, @Context HttpHeaders headers, @Context HttpServerRequest http) {
         String owner = access.tenant(headers::getHeaderString).orElse(null);
-        LlmRequest request = RequestFactory.create(body, owner);
+        LlmRequest request = RequestFactory.create(body, owner, limits);
         String id = request.getRequestId();
         try (Admission admission = quotas.admit(quotas.tenant(owner, http.remoteAddress()), false)) {
             writer.send(topics.requests(), id, request);

@@ -13,6 +13,7 @@ import dev.tokenlog.fanout.quota.Admission;
 import dev.tokenlog.fanout.quota.Quota;
 import dev.tokenlog.fanout.quota.QuotaExceeded;
 import dev.tokenlog.fanout.quota.Quotas;
+import dev.tokenlog.schemas.limits.RequestLimits;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -52,9 +53,11 @@ public class ChatCompletionsRoute {
     private final Access access;
     private final Quotas quotas;
     private final long maxBodyBytes;
+    private final RequestLimits limits;
 
     public ChatCompletionsRoute(RecordWriter writer, TopicsConfig topics, GatewayConfig config, AnswerWaiter answers,
-                                Access access, Quotas quotas, @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10M")
+                                Access access, Quotas quotas, RequestLimits limits,
+                                @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10M")
                                 MemorySize maxBody) {
         this.writer = writer;
         this.topics = topics;
@@ -64,6 +67,7 @@ public class ChatCompletionsRoute {
         this.access = access;
         this.quotas = quotas;
         this.maxBodyBytes = maxBody.asLongValue();
+        this.limits = limits;
     }
 
     void register(@Observes Router router) {
@@ -88,7 +92,7 @@ public class ChatCompletionsRoute {
             String owner = access.tenant(name -> ctx.request().getHeader(name)).orElse(null);
             Buffer bytes = ctx.body().buffer();
             ChatCompletionRequest body = ChatRequestMapper.parse(bytes == null ? null : bytes.getBytes());
-            LlmRequest request = RequestFactory.create(ChatRequestMapper.map(body, aliases), owner);
+            LlmRequest request = RequestFactory.create(ChatRequestMapper.map(body, aliases), owner, limits);
             // Quotas before the request is written, so that a 429 never leaves a generation running.
             String tenant = quotas.tenant(owner, ctx.request().remoteAddress());
             if (body.streaming()) {

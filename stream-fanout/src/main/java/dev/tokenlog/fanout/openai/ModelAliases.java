@@ -1,6 +1,7 @@
 package dev.tokenlog.fanout.openai;
 
 import dev.tokenlog.fanout.api.ApiException;
+import dev.tokenlog.schemas.limits.RequestLimits;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -54,7 +55,7 @@ public final class ModelAliases {
         if (name.indexOf('/') >= 0) {
             return name; // RequestFactory checks that both halves are there
         }
-        throw new ApiException(404, "model_not_found", field + " '" + name + "' is not known to this gateway: use"
+        throw new ApiException(404, "model_not_found", field + " " + RequestLimits.shown(name) + " is not known to this gateway: use"
                 + " \"<provider>/<model>\" such as \"mock/echo\"" + (names.isEmpty() ? " (no aliases are configured)"
                 : " or one of the aliases " + names));
     }

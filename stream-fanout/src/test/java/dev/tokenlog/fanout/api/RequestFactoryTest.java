@@ -185,7 +185,7 @@ class RequestFactoryTest {
     private static LlmRequest create(String message, long maxImageBytes) throws Exception {
         String body = "{\"model\":\"openai/gpt-4o\",\"messages\":[" + message.replace('\'', '"') + "]}";
         return RequestFactory.create(JSON.readValue(body.getBytes(StandardCharsets.UTF_8), CreateStream.class), null,
-                maxImageBytes);
+                TestLimits.DEFAULTS, maxImageBytes);
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -69,7 +69,42 @@ class BadRequestBodiesTest {
             new Bad("message without role", "{\"model\":\"mock/echo\",\"messages\":[{\"content\":\"x\"}]}", 400,
                     "invalid_request", "messages[0].role"),
             new Bad("max_tokens 0", "{\"model\":\"mock/echo\",\"max_tokens\":0," + USER + "}", 400, "invalid_request",
-                    "max_tokens must be at least 1"));
+                    "max_tokens 0 is out of range: mock/echo allows 1 to 20000"));
+
+    /**
+     * Requests that keep the body's form but break a request limit ({@code tokenlog.limits.*}, defaults; the
+     * tests' max_tokens cap of the mock is 20000): each is a 400 naming the limit on both routes.
+     */
+    private static final List<Bad> OVER_THE_LIMITS = List.of(
+            new Bad("max_tokens 100,000,000 for the mock", "{\"model\":\"mock/lorem\",\"max_tokens\":100000000," + USER
+                    + "}", 400, "invalid_request", "max_tokens 100000000 is out of range: mock/lorem allows 1 to 20000"
+                    + " (tokenlog.limits.providers.mock.max-tokens)"),
+            new Bad("50,000 fallbacks", "{\"model\":\"mock/echo\",\"fallbacks\":" + fallbacks(50_000) + "," + USER + "}",
+                    400, "invalid_request", "fallbacks has 50000 targets; at most 5 are allowed (tokenlog.limits.max-fallbacks)"),
+            new Bad("6 fallbacks", "{\"model\":\"mock/echo\",\"fallbacks\":" + fallbacks(6) + "," + USER + "}", 400,
+                    "invalid_request", "fallbacks has 6 targets; at most 5 are allowed (tokenlog.limits.max-fallbacks)"),
+            new Bad("first-token timeout of a day", metadata("{\"timeout.first-token-ms\":\"86400000\"}"), 400,
+                    "invalid_request", "metadata timeout.first-token-ms '86400000' must be a whole number of milliseconds"
+                    + " from 1 to 600000 (tokenlog.limits.max-timeout)"),
+            new Bad("mock first-token delay -1", metadata("{\"mock.ttft-ms\":\"-1\"}"), 400, "invalid_request",
+                    "metadata mock.ttft-ms '-1' must be a whole number of milliseconds from 0 to 600000"),
+            new Bad("mock first-token delay of three years", metadata("{\"mock.ttft-ms\":\"99999999999\"}"), 400,
+                    "invalid_request", "(tokenlog.limits.max-timeout)"),
+            new Bad("a typo of a control key", metadata("{\"mock.tsp\":\"5\"}"), 400, "invalid_request",
+                    "metadata key 'mock.tsp' is not one tokenlog reads"),
+            new Bad("100 metadata keys", metadata(keys(100)), 400, "invalid_request",
+                    "metadata has 100 keys; at most 32 are allowed (tokenlog.limits.metadata-max-keys)"),
+            new Bad("1 MB of metadata", metadata("{\"k\":\"" + "v".repeat(1_000_000) + "\"}"), 400, "invalid_request",
+                    "metadata is 1000001 bytes (keys and values, UTF-8); at most 8192 are allowed"
+                    + " (tokenlog.limits.metadata-max-bytes)"),
+            new Bad("unknown provider", "{\"model\":\"nosuch/x\"," + USER + "}", 400, "invalid_request",
+                    "model provider 'nosuch' is not configured; use one of [anthropic, bedrock, gemini, mock, ollama,"
+                    + " openai, stub, watsonx] (tokenlog.limits.providers)"),
+            new Bad("model with a newline", "{\"model\":\"mock/echo\\nINFO forged log line\"," + USER + "}", 400,
+                    "invalid_request", "model model name 'echo?INFO forged log line' may only hold letters, digits"),
+            new Bad("10 KB model name", "{\"model\":\"mock/" + "m".repeat(10_240) + "\"," + USER + "}", 400,
+                    "invalid_request", "model model name is 10240 characters long; at most 128 are allowed"
+                    + " (tokenlog.limits.model-max-length)"));
 
     @Test
     void badBodiesOnBothRoutesAre4xxAndNothingReachesKafka() throws Exception {
@@ -111,19 +146,55 @@ class BadRequestBodiesTest {
         // A refused body's outcome is its 4xx (or, for the 10 MB ones, the closed connection), checked above.
         s.sent(refused).answered(refused);
         assertThat(requestsEnd()).as("nothing was written to %s", Topics.REQUESTS).isEqualTo(before);
-        api.awaitReady(WAIT);
+        assertGoodRequestServed(s, api);
+        s.note(refused + " refused bodies, " + Topics.REQUESTS + " end offsets unchanged across them");
+        s.passed();
+    }
 
-        String unknownProvider = api.post("/v1/streams", "{\"model\":\"nosuch/model\"," + USER + "}").body();
-        JsonNode failed = api.awaitStatus(TestJson.parse(unknownProvider).get("id").asText(), "FAILED", WAIT);
-        assertThat(failed.at("/error/code").asText()).as("an unknown provider is the worker's to refuse")
-                .isEqualTo("PROVIDER_NOT_FOUND");
+    @Test
+    void requestsOverTheLimitsOnBothRoutesAre400NamingTheLimitAndNothingReachesKafka() throws Exception {
+        Scenario s = Scenario.start(Fault.SECURITY, "Requests over the request limits",
+                "max_tokens 100,000,000 for the mock, 50,000 and 6 fallbacks, timeout.first-token-ms of a day,"
+                        + " mock.ttft-ms -1 and of three years, a typo of a control key, 100 metadata keys, 1 MB of"
+                        + " metadata, provider nosuch, a model name with a newline, a 10 KB model name; on POST"
+                        + " /v1/streams and POST /v1/chat/completions",
+                "400 naming the limit (its tokenlog.limits.* setting) in each API's error shape, llm.requests end"
+                        + " offsets unchanged, a good request afterwards answered");
+        GatewayApi api = new GatewayApi(base);
+        long before = requestsEnd();
+        for (Bad bad : OVER_THE_LIMITS) {
+            assertNative(post("/v1/streams", bad.body(), false), bad);
+            assertOpenAi(post("/v1/chat/completions", bad.body(), false), bad);
+        }
+        s.sent(2 * OVER_THE_LIMITS.size()).answered(2 * OVER_THE_LIMITS.size());
+        assertThat(requestsEnd()).as("nothing was written to %s", Topics.REQUESTS).isEqualTo(before);
+        assertGoodRequestServed(s, api);
+        s.note(2 * OVER_THE_LIMITS.size() + " requests over the limits refused, " + Topics.REQUESTS
+                + " end offsets unchanged across them");
+        s.passed();
+    }
+
+    private static void assertGoodRequestServed(Scenario s, GatewayApi api) throws Exception {
+        api.awaitReady(WAIT);
         JsonNode good = api.createMock("mock/echo", "still serving", 16, "0");
         SseClient.Result sse = SseClient.read(api.url(good.get("events").asText()), null, WAIT);
         assertThat(sse.text()).isEqualTo("still serving")
                 .isEqualTo(api.awaitStatus(good.get("id").asText(), "COMPLETED", WAIT).get("text").asText());
-        s.sent(2).answered(2).checked(sse.events().size());
-        s.note(refused + " refused bodies, " + Topics.REQUESTS + " end offsets unchanged across them");
-        s.passed();
+        s.sent(1).answered(1).checked(sse.events().size());
+    }
+
+    private static String metadata(String json) {
+        return "{\"model\":\"mock/echo\",\"metadata\":" + json + "," + USER + "}";
+    }
+
+    private static String fallbacks(int n) {
+        return java.util.stream.IntStream.range(0, n).mapToObj(i -> "\"mock/echo\"")
+                .collect(Collectors.joining(",", "[", "]"));
+    }
+
+    private static String keys(int n) {
+        return java.util.stream.IntStream.range(0, n).mapToObj(i -> "\"k" + i + "\":\"v\"")
+                .collect(Collectors.joining(",", "{", "}"));
     }
 
     private static void assertNative(HttpResponse<String> response, Bad bad) {

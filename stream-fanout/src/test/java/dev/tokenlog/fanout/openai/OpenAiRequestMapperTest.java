@@ -9,6 +9,7 @@ import dev.tokenlog.avro.RouteTarget;
 import dev.tokenlog.avro.ToolDefinition;
 import dev.tokenlog.fanout.api.ApiException;
 import dev.tokenlog.fanout.api.RequestFactory;
+import dev.tokenlog.fanout.api.TestLimits;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -165,6 +166,6 @@ class OpenAiRequestMapperTest {
 
     private static LlmRequest create(String body) {
         ChatCompletionRequest request = ChatRequestMapper.parse(body.replace('\'', '"').getBytes(StandardCharsets.UTF_8));
-        return RequestFactory.create(ChatRequestMapper.map(request, ALIASES), null);
+        return RequestFactory.create(ChatRequestMapper.map(request, ALIASES), null, TestLimits.DEFAULTS);
     }
 }
