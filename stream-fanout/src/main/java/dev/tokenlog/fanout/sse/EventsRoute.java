@@ -228,11 +228,10 @@ public class EventsRoute {
 
     /**
      * The first offset to send: after the given event id, but not before the stream's first chunk; the
-     * tail's hand-over offset for
-     * {@code from=live}; otherwise the stream's first chunk, from the fold's index, or for a request
-     * the fold has not indexed yet from the live tail, which saw it start (or knows it has not written
-     * yet), else the first offset at or after its UUIDv7 time minus the clock skew (a broker lookup by
-     * timestamp, never a scan).
+     * tail's hand-over offset for {@code from=live}; otherwise the stream's first chunk, from the fold's
+     * index, or for a request the fold has not indexed yet from the live tail, which saw it start (or
+     * knows it has not written yet), else the first offset at or after its UUIDv7 time minus the clock
+     * skew (a broker lookup by timestamp, never a scan).
      */
     private Start start(RequestIndex.Lookup lookup, EventId after, boolean fromLive, int partition, Subscription live) {
         if (after != null) {
