@@ -30,6 +30,14 @@ public final class RequestIds {
         return DEFAULT.next(System.currentTimeMillis());
     }
 
+    /**
+     * A UUIDv7 string whose creation instant is {@code time}, from a generator of its own (so ids of
+     * {@link #newId()} stay increasing): for tests and tools that need an id of a given age.
+     */
+    public static String idAt(Instant time) {
+        return new Generator().next(time.toEpochMilli());
+    }
+
     /** Whether {@code id} is a canonical UUIDv7 string with the RFC 9562 variant. */
     public static boolean isValid(String id) {
         return problem(id) == null;

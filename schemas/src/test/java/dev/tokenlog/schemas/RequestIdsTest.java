@@ -39,6 +39,15 @@ class RequestIdsTest {
     }
 
     @Test
+    void idAtCarriesTheGivenTimeAndLeavesNewIdsIncreasing() {
+        Instant future = Instant.parse("3000-01-01T00:00:00.123Z");
+        String id = RequestIds.idAt(future);
+        assertThat(RequestIds.isValid(id)).isTrue();
+        assertThat(RequestIds.timestampOf(id)).isEqualTo(future);
+        assertThat(RequestIds.timestampOf(RequestIds.newId())).as("newId() is not pushed to the year 3000").isBefore(future);
+    }
+
+    @Test
     void idsAreStrictlyIncreasingInStringOrderEvenWithinOneMillisecond() {
         List<String> ids = new ArrayList<>();
         long now = Instant.parse("2040-01-01T00:00:00Z").toEpochMilli();

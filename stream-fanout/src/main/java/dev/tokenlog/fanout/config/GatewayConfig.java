@@ -41,7 +41,8 @@ public interface GatewayConfig {
      * Clock difference tolerated between the machines of gateways and workers. A stream's first chunk
      * is found by timestamp from its request's UUIDv7 time minus this (chunks are stamped by the
      * worker's clock); the live tail vouches for where a stream begins only if its request is younger
-     * than the tail by more than this (the request may come from another gateway's clock).
+     * than the tail by more than this (the request may come from another gateway's clock). An id whose
+     * time lies further ahead than this was made up: it is answered 404 at once.
      */
     @WithDefault("60s")
     Duration clockSkew();
@@ -58,6 +59,14 @@ public interface GatewayConfig {
     /** A request id younger than this with no record yet is reported PENDING rather than 404. */
     @WithDefault("60s")
     Duration pendingGrace();
+
+    /**
+     * How long a subscriber whose history must be read from the log waits for one of the pooled history
+     * consumers before it is answered 503 with {@code Retry-After} (it reconnects later); a short wait, so
+     * that slow catch-ups never queue up behind each other.
+     */
+    @WithDefault("2s")
+    Duration historyWait();
 
     /**
      * Model names {@code POST /v1/chat/completions} accepts besides {@code <provider>/<model>}, so OpenAI

@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -121,21 +120,31 @@ public class EventsRoute {
             }
             Start start = start(lookup, after, "live".equals(ctx.queryParams().get("from")), partition, live);
             StreamEvents events = format.events(id, lookup.answer(), after != null, ctx.queryParams()::get);
-            SseWriter out = new SseWriter(response, closed, config.writeTimeout(), () -> ctx.request().connection().close());
-            response.putHeader("X-Stream-Id", id);
-            out.open(config.retry());
-            if (start.expired() != null) {
-                events.replay(start.expired(), out::send);
-            } else {
-                stream(id, partition, start.from(), lookup.answer() != null, live, events, out, idleCheck(id, lookup, format));
+            boolean ended = lookup.answer() != null;
+            long until = ended ? Math.max(live.from(), tail.end(partition)) : live.from();
+            // Got before the response starts, so that a busy gateway can still answer 503.
+            try (History history = start.expired() != null ? History.NONE
+                    : history(id, partition, start.from(), until, lookup.answer())) {
+                SseWriter out = new SseWriter(response, closed, config.writeTimeout(), () -> ctx.request().connection().close());
+                response.putHeader("X-Stream-Id", id);
+                out.open(config.retry());
+                if (start.expired() != null) {
+                    events.replay(start.expired(), out::send);
+                } else {
+                    stream(id, partition, start.from(), ended, history, live, events, out, idleCheck(id, lookup, format));
+                }
+                out.end();
             }
-            out.end();
         } catch (ApiException e) {
             if (!response.headWritten()) {
                 if (e instanceof QuotaExceeded q) {
                     response.putHeader("Retry-After", q.retryAfter());
+                } else if (e.status() == 503) {
+                    response.putHeader("Retry-After", Long.toString(Math.max(1, config.retry().toSeconds())));
                 }
                 response.setStatusCode(e.status()).putHeader("content-type", "application/json").end(format.errorJson(e));
+            } else if (!response.ended()) {
+                response.end(); // e.g. no history consumer for the rest of an ended stream: the client resumes by id
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -160,31 +169,45 @@ public class EventsRoute {
     }
 
     /**
-     * Gets this stream's chunks in {@code [from, until)}, from the tail's recent window if it holds
-     * them, else from the log, and queues them; false once its terminal was sent (nothing more to do).
+     * This stream's chunks in {@code [from, until)}: from the tail's recent window if it holds them,
+     * else from the log with a pooled consumer (503 if none is free within the history wait). The log
+     * is read no further than where an {@code ended} stream's records can be ({@link #endOf}).
      */
-    private boolean history(String id, int partition, long from, long until, StreamEvents events, SseWriter out)
+    private History history(String id, int partition, long from, long until, FinalAnswer ended)
             throws InterruptedException {
         if (from >= until) {
-            return true;
+            return History.NONE;
         }
-        Predicate<ChunkReader.Positioned> sink = chunk -> queue(events, chunk, out);
-        Runnable afterBatch = () -> {
-            out.flush(); // one write per batch of history
-            out.checkOpen();
-        };
-        boolean more;
         List<ConsumerRecord<String, byte[]>> recent = tail.recent(partition, id, from, until);
         if (recent != null) {
             historyFromWindow.increment();
-            more = ChunkReader.deliver(recent, deserializer, sink, afterBatch);
-        } else {
-            historyFromLog.increment();
-            try (ChunkReader history = new ChunkReader(historyConsumers, deserializer,
-                    new TopicPartition(topics.chunks(), partition), id)) {
-                more = history.read(from, until, sink, afterBatch);
-            }
+            return History.of(recent);
         }
+        long to = ended == null ? until : Math.min(until, endOf(ended, partition));
+        if (from >= to) {
+            return History.NONE;
+        }
+        historyFromLog.increment();
+        return History.fromLog(new ChunkReader(historyConsumers, deserializer,
+                new TopicPartition(topics.chunks(), partition), id, from, to));
+    }
+
+    /**
+     * An offset past every record of an ended stream: the first one stamped after its answer's time
+     * plus the clock skew (chunks are stamped by the worker's clock, the terminal at the answer's
+     * time), so that a resume after its last event does not read the rest of the partition.
+     */
+    private long endOf(FinalAnswer answer, int partition) {
+        long after = tail.offsetForTime(partition, answer.getCompletedAt().toEpochMilli() + config.clockSkew().toMillis());
+        return after < 0 ? Long.MAX_VALUE : after;
+    }
+
+    /** Queues the history's chunks on the writer, a write per batch; false once the terminal was sent. */
+    private boolean send(History history, StreamEvents events, SseWriter out) throws InterruptedException {
+        boolean more = history.send(deserializer, chunk -> queue(events, chunk, out), () -> {
+            out.flush(); // one write per batch of history
+            out.checkOpen();
+        });
         out.flush();
         return more;
     }
@@ -193,7 +216,7 @@ public class EventsRoute {
      * What a heartbeat finds out about a stream that sent nothing for a while: it is no stream at all
      * ({@code notAStream}, a terminal error event to send), or it has ended meanwhile.
      */
-    private record Idle(SseFrame notAStream, boolean ended) {}
+    private record Idle(SseFrame notAStream, FinalAnswer ended) {}
 
     /**
      * The check made at each heartbeat. A subscriber of an id that was PENDING (not indexed yet) when it
@@ -206,10 +229,10 @@ public class EventsRoute {
         return () -> {
             try {
                 RequestIndex.Lookup now = index.lookup(id);
-                return new Idle(null, now.answer() != null);
+                return new Idle(null, now.answer());
             } catch (ApiException e) {
                 return new Idle(pending && e.status() == 404 ? new SseFrame(null, "error", format.errorJson(e), true) : null,
-                        false);
+                        null);
             }
         };
     }
@@ -218,11 +241,11 @@ public class EventsRoute {
     private record Start(long from, FinalAnswer expired) {}
 
     /**
-     * The first offset to send: after the given event id; the tail's hand-over offset for
-     * {@code from=live}; otherwise the stream's first chunk, from the fold's index, or for a request
-     * the fold has not indexed yet from the live tail, which saw it start (or knows it has not written
-     * yet), else the first offset at or after its UUIDv7 time minus the clock skew (a broker lookup by
-     * timestamp, never a scan).
+     * The first offset to send: after the given event id, but not before the stream's first chunk; the
+     * tail's hand-over offset for {@code from=live}; otherwise the stream's first chunk, from the fold's
+     * index, or for a request the fold has not indexed yet from the live tail, which saw it start (or
+     * knows it has not written yet), else the first offset at or after its UUIDv7 time minus the clock
+     * skew (a broker lookup by timestamp, never a scan).
      */
     private Start start(RequestIndex.Lookup lookup, EventId after, boolean fromLive, int partition, Subscription live) {
         if (after != null) {
@@ -231,11 +254,24 @@ public class EventsRoute {
                 throw ApiException.badRequest("event id " + after + " is beyond the end of partition " + partition
                         + " of " + topics.chunks() + ": no event has that id; resume with the id of the last event received");
             }
-            return new Start(after.offset() + 1, null);
+            long from = after.offset() + 1;
+            Long first = lookup.firstChunkOffset();
+            if (first != null && from >= first) {
+                return new Start(from, null);
+            }
+            // Before the stream's first chunk lie only other streams' records: start at its first chunk
+            // (the client gets a reset, then the whole stream) rather than read them.
+            Start stream = streamStart(lookup, partition, live);
+            return new Start(Math.max(from, stream.expired() != null ? tail.beginning(partition) : stream.from()), null);
         }
         if (fromLive) {
             return new Start(live.from(), null);
         }
+        return streamStart(lookup, partition, live);
+    }
+
+    /** Where the stream begins, or its final answer when retention removed its chunks. */
+    private Start streamStart(RequestIndex.Lookup lookup, int partition, Subscription live) {
         if (lookup.answer() != null) {
             Long first = lookup.answer().getFirstChunkOffset();
             if (first == null || first < tail.beginning(partition)) {
@@ -261,11 +297,12 @@ public class EventsRoute {
      * is read from history up to there and never awaited on the tail: a resume after its terminal gets
      * an empty response rather than heartbeats forever.
      */
-    private void stream(String id, int partition, long from, boolean ended, Subscription live, StreamEvents events,
-                        SseWriter out, Supplier<Idle> idleCheck) throws InterruptedException {
-        long until = ended ? Math.max(live.from(), tail.end(partition)) : live.from();
-        if (!history(id, partition, from, until, events, out) || ended) {
-            return;
+    private void stream(String id, int partition, long from, boolean ended, History history, Subscription live,
+                        StreamEvents events, SseWriter out, Supplier<Idle> idleCheck) throws InterruptedException {
+        try (history) { // a consumer still held (an error while reading) goes back before the live part
+            if (!send(history, events, out) || ended) {
+                return;
+            }
         }
         long next = Math.max(from, live.from());
         List<ChunkReader.Positioned> batch = new ArrayList<>(LIVE_BATCH);
@@ -282,10 +319,12 @@ public class EventsRoute {
                     out.send(idle.notAStream());
                     return;
                 }
-                if (idle.ended()) {
+                if (idle.ended() != null) {
                     // It ended while we waited, its terminal before our start (a resume after it): what
                     // the tail has not brought us yet is all in the log, up to the partition's end.
-                    history(id, partition, next, tail.end(partition), events, out);
+                    try (History rest = history(id, partition, next, tail.end(partition), idle.ended())) {
+                        send(rest, events, out);
+                    }
                     return;
                 }
                 out.comment("heartbeat");

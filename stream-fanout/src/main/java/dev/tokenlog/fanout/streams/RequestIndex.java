@@ -22,7 +22,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * full: {@code answers-store} (every final answer) and {@code stream-index-store} (requests accepted
  * or running, with the offset of their first chunk). So any instance answers for any stream, with no
  * scan and no call to the instance that folds it. A request found in neither but whose UUIDv7 id is
- * younger than the pending grace is reported PENDING: the fold may simply not have seen it yet.
+ * younger than the pending grace is reported PENDING: the fold may simply not have seen it yet. An id
+ * whose time lies after now plus the clock skew names no stream, at once.
  */
 @ApplicationScoped
 public class RequestIndex {
@@ -57,7 +58,9 @@ public class RequestIndex {
 
     /** Looks a stream up; 404 for ids that name no stream, 503 while the stores are not queryable. */
     public Lookup lookup(String id) {
-        if (!RequestIds.isValid(id)) {
+        // An id from the future (beyond the tolerated clock skew) was made up: no request will ever have
+        // it, so it is not left PENDING (a subscriber would wait on it forever).
+        if (!RequestIds.isValid(id) || RequestIds.timestampOf(id).isAfter(Instant.now().plus(config.clockSkew()))) {
             throw ApiException.notFound("no stream with id '" + id + "'");
         }
         Lookup found = find(id);

@@ -100,7 +100,7 @@ class WrongIdsTest {
                         + " a subscriber still waiting); every racer gets"
                         + " start..done with the final answer's text");
         GatewayApi api = new GatewayApi(base);
-        String old = idAt(Instant.now().minus(Duration.ofMinutes(10)));
+        String old = RequestIds.idAt(Instant.now().minus(Duration.ofMinutes(10)));
         for (String id : List.of(old, "0190f2a0-0000-7000-8000-000000000000", "not-a-stream")) {
             var status = api.get("/v1/streams/" + id);
             assertThat(status.statusCode()).as(status.body()).isEqualTo(404);
@@ -116,7 +116,7 @@ class WrongIdsTest {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             // A subscriber of an id that is PENDING when it connects but never becomes a stream: once the
             // pending grace (60 s) has passed, the next heartbeat (15 s) ends it with an error event.
-            String ghost = idAt(Instant.now().minus(Duration.ofSeconds(57)));
+            String ghost = RequestIds.idAt(Instant.now().minus(Duration.ofSeconds(57)));
             Future<SseClient.Result> ghostSubscriber = pool.submit(() -> SseClient.read(api.url(events(ghost)), null, WAIT));
             List<Future<Racer>> racers = new ArrayList<>();
             for (int i = 0; i < RACERS; i++) {
@@ -147,6 +147,40 @@ class WrongIdsTest {
         s.passed();
     }
 
+    @Test
+    void idsFromTheFutureAre404AtOnceOnEveryRoute() throws Exception {
+        Scenario s = Scenario.start(Fault.SECURITY, "Stream ids from the future",
+                "valid UUIDv7 ids whose time is 1 min, 1 day and 1,000 years ahead (beyond the clock skew) on GET status,"
+                        + " GET events (native and format=openai, with and without Last-Event-ID) and POST cancel",
+                "404 'no stream with id' at once on every route (before: PENDING, and a subscription held forever"
+                        + " with heartbeats); gateway ready");
+        GatewayApi api = new GatewayApi(base);
+        Duration atOnce = Duration.ofSeconds(10); // before the fix the events route never ended
+        for (Duration ahead : List.of(Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofDays(365_000))) {
+            String id = RequestIds.idAt(Instant.now().plus(ahead));
+            String notFound = "no stream with id '" + id + "'";
+            var status = api.get("/v1/streams/" + id);
+            assertThat(status.statusCode()).as("GET status, %s ahead: %s", ahead, status.body()).isEqualTo(404);
+            assertThat(TestJson.parse(status.body()).at("/error/message").asText()).isEqualTo(notFound);
+
+            var cancel = api.post("/v1/streams/" + id + "/cancel", "{}");
+            assertThat(cancel.statusCode()).as("POST cancel, %s ahead: %s", ahead, cancel.body()).isEqualTo(404);
+            assertThat(TestJson.parse(cancel.body()).at("/error/message").asText()).isEqualTo(notFound);
+
+            for (String query : List.of("", "?format=openai", "?after=0-0")) {
+                SseClient.Result sse = SseClient.read(api.url(events(id) + query), null, atOnce);
+                assertThat(sse.status()).as("GET events%s, %s ahead: %s", query, ahead, sse.body()).isEqualTo(404);
+                assertThat(TestJson.parse(sse.body()).at("/error/message").asText()).isEqualTo(notFound);
+            }
+            s.sent(6).answered(6).checked(6);
+        }
+        String skewed = RequestIds.idAt(Instant.now().plusMillis(200)); // within the clock skew (1 s in tests)
+        assertThat(api.stream(skewed).get("status").asText()).as("an id just ahead, within the skew").isEqualTo("PENDING");
+        s.sent(1).answered(1).checked(1);
+        api.awaitReady(WAIT);
+        s.passed();
+    }
+
     /** A stream created and subscribed to at once: its id, its prompt (what echo streams back) and what it read. */
     private record Racer(String id, String prompt, SseClient.Result sse) {}
 
@@ -162,12 +196,6 @@ class WrongIdsTest {
         assertThat(TestJson.parse(openAi.body()).at("/error/type").asText()).isEqualTo("invalid_request_error");
         assertThat(TestJson.parse(openAi.body()).at("/error/message").asText()).as(eventId).contains(message);
         s.checked(2);
-    }
-
-    /** A well-formed UUIDv7 of the given time, which no request has. */
-    private static String idAt(Instant at) {
-        String hex = "%012x".formatted(at.toEpochMilli());
-        return hex.substring(0, 8) + "-" + hex.substring(8) + RequestIds.newId().substring(13);
     }
 
     private static String events(String id) {
