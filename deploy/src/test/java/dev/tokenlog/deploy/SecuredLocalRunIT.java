@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecuredLocalRunIT {
     private static final Path ROOT = Path.of(System.getProperty("tokenlog.root", "..")).toAbsolutePath().normalize();
-    private static final Duration START = Duration.ofSeconds(180);
+    private static final Duration START = Duration.ofSeconds(300);
     private static final String ECHO_REQUEST = """
             {"model":"mock/echo","messages":[{"role":"user","content":"hello from tokenlog"}],\
             "max_tokens":64,"metadata":{}}""";
@@ -69,8 +69,8 @@ class SecuredLocalRunIT {
         String bootstrap = "127.0.0.1:" + p.get(2);
 
         try (LauncherProcess run = LauncherProcess.start(ROOT, data, env, "--no-build")) {
-            run.awaitOk(gateway + "/q/health/ready", START);
             try {
+                run.awaitOk(gateway + "/q/health/ready", START);
                 JsonNode created = GatewayHttp.post(gateway + "/v1/streams", ECHO_REQUEST);
                 String id = created.get("id").asText();
                 URI events = URI.create(gateway).resolve(created.get("events").asText() + "?token=" + created.get("token").asText());
