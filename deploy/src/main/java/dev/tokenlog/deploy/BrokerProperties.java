@@ -12,8 +12,11 @@ final class BrokerProperties {
 
     private BrokerProperties() {}
 
-    /** The properties {@code KafkaConfig.fromProps} is given for these settings. */
-    static Properties of(LocalKafkaSettings settings) {
+    /**
+     * The properties {@code KafkaConfig.fromProps} is given for these settings; in SASL_SSL mode the
+     * {@link LocalKafkaSecurity} files must exist.
+     */
+    static Properties of(LocalKafkaSettings settings) throws java.io.IOException {
         String host = LocalKafkaSettings.HOST;
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
@@ -44,6 +47,9 @@ final class BrokerProperties {
         p.put("group.initial.rebalance.delay.ms", "0");
         // The default 128 MiB cleaner buffer is sized for production compaction, not a laptop.
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
+        if (settings.security() == LocalKafkaSettings.Security.SASL_SSL) {
+            LocalKafkaSecurity.in(settings.dataDir()).configureBroker(p, settings);
+        }
         return p;
     }
 }

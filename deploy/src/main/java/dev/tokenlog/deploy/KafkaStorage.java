@@ -42,6 +42,15 @@ final class KafkaStorage {
      * @return the new cluster id, or empty when the directory was already formatted
      */
     static Optional<String> formatIfMissing(KafkaConfig config, Path logDir, PrintStream out) throws Exception {
+        return formatIfMissing(config, logDir, java.util.List.of(), out);
+    }
+
+    /**
+     * As {@link #formatIfMissing(KafkaConfig, Path, PrintStream)}, adding SCRAM credentials to the
+     * bootstrap metadata ({@code --add-scram}, e.g. {@code SCRAM-SHA-512=[name=worker,password=...]}).
+     */
+    static Optional<String> formatIfMissing(KafkaConfig config, Path logDir, java.util.List<String> scram,
+            PrintStream out) throws Exception {
         if (Files.exists(metaProperties(logDir))) {
             return Optional.empty();
         }
@@ -56,6 +65,7 @@ final class KafkaStorage {
                 .addDirectory(logDir.toString())
                 // controller.quorum.voters is set, so the voter set is static, not bootstrapped.
                 .setHasDynamicQuorum(false)
+                .setScramArguments(scram)
                 .run();
         return Optional.of(clusterId);
     }

@@ -1,6 +1,11 @@
 package dev.tokenlog.deploy;
 
+import dev.tokenlog.config.KafkaClients;
+import dev.tokenlog.config.KafkaSecurity;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -43,11 +48,23 @@ public final class LocalKafka implements AutoCloseable {
      * every tokenlog topic exists and has a leader. On failure nothing is left running.
      */
     public static LocalKafka start(LocalKafkaSettings settings) throws Exception {
+        List<String> scram = List.of();
+        if (settings.security() == LocalKafkaSettings.Security.SASL_SSL) {
+            LocalKafkaSecurity security = LocalKafkaSecurity.in(settings.dataDir());
+            if (Files.exists(KafkaStorage.metaProperties(settings.logDir())) && !security.exists()) {
+                throw new IllegalStateException("TOKENLOG_KAFKA_SECURITY=sasl_ssl needs a data directory first started "
+                        + "in that mode (the SCRAM users are written when the storage is formatted), but "
+                        + settings.dataDir() + " was started in plaintext mode: use another TOKENLOG_DATA_DIR, or delete "
+                        + settings.logDir() + " to start over without its streams");
+            }
+            security.ensure();
+            scram = security.scramArguments();
+        }
         KafkaConfig config = KafkaConfig.fromProps(BrokerProperties.of(settings), false);
-        Optional<String> formatted = KafkaStorage.formatIfMissing(config, settings.logDir(), System.out);
+        Optional<String> formatted = KafkaStorage.formatIfMissing(config, settings.logDir(), scram, System.out);
         String clusterId = formatted.or(() -> existingClusterId(settings)).orElseThrow();
-        LOG.info("{} storage in {} (cluster id {})",
-                formatted.isPresent() ? "formatted new" : "reusing", settings.logDir(), clusterId);
+        LOG.info("{} storage in {} (cluster id {}, client listener {})",
+                formatted.isPresent() ? "formatted new" : "reusing", settings.logDir(), clusterId, settings.security());
 
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         LocalKafka kafka = new LocalKafka(settings, server, clusterId);
@@ -55,6 +72,9 @@ public final class LocalKafka implements AutoCloseable {
             server.startup();
             try (Admin admin = kafka.admin()) {
                 TokenlogTopics.ensure(admin, settings.partitions(), TOPICS_TIMEOUT);
+                if (settings.security() == LocalKafkaSettings.Security.SASL_SSL) {
+                    LocalKafkaSecurity.in(settings.dataDir()).grant(admin);
+                }
             }
             return kafka;
         } catch (Exception | Error e) {
@@ -77,10 +97,12 @@ public final class LocalKafka implements AutoCloseable {
         return clusterId;
     }
 
-    /** An admin client for this broker; the caller closes it. */
-    public Admin admin() {
-        return Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+    /** An admin client for this broker (in SASL_SSL mode as the broker's own user); the caller closes it. */
+    public Admin admin() throws IOException {
+        KafkaSecurity security = settings.security() == LocalKafkaSettings.Security.SASL_SSL
+                ? LocalKafkaSecurity.in(settings.dataDir()).client(LocalKafkaSecurity.ADMIN)
+                : KafkaSecurity.NONE;
+        return new KafkaClients(settings.bootstrapServers(), security, Map.of()).admin("tokenlog-local-kafka", Map.of(
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
     }

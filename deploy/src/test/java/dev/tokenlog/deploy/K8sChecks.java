@@ -55,6 +55,9 @@ final class K8sChecks {
         ofKind("PodDisruptionBudget").forEach(p -> selects("PodDisruptionBudget " + name(p), map(at(p, "spec", "selector", "matchLabels"))));
         ofKind("HorizontalPodAutoscaler").forEach(this::autoscaler);
         topics();
+        Map<String, Object> config = ofKind("ConfigMap").stream().filter(m -> name(m).equals("tokenlog-config"))
+                .findFirst().orElse(Map.of());
+        problems.addAll(KafkaUserChecks.problems(resources, config));
     }
 
     private void identity(Map<String, Object> r) {
@@ -121,7 +124,7 @@ final class K8sChecks {
                         + " key " + fromConfig.get("key") + ", which does not exist");
             }
         }
-        if (!fromSecret.isEmpty()) {
+        if (!fromSecret.isEmpty() && !KafkaUserChecks.strimziSecret(resources, fromSecret.get("name"), fromSecret.get("key"))) {
             if (!name(secretTemplate).equals(fromSecret.get("name"))
                     || !map(secretTemplate.get("stringData")).containsKey((String) fromSecret.get("key"))) {
                 problem(cid + ": env " + env.get("name") + " reads Secret " + fromSecret.get("name") + " key "

@@ -85,6 +85,32 @@ class LocalKafkaTest {
                 .withMessageContaining("must differ");
     }
 
+    @Test
+    void readsTheSecurityModeFromOptionOrEnvironmentAndRejectsOthers() {
+        assertThat(LocalKafkaSettings.parse(new String[0], Map.of()).security())
+                .isEqualTo(LocalKafkaSettings.Security.PLAINTEXT);
+        assertThat(LocalKafkaSettings.parse(new String[0], Map.of("TOKENLOG_KAFKA_SECURITY", "SASL_SSL")).security())
+                .isEqualTo(LocalKafkaSettings.Security.SASL_SSL);
+        assertThat(LocalKafkaSettings.parse(new String[] {"--security", "sasl_ssl"}, Map.of()).security())
+                .isEqualTo(LocalKafkaSettings.Security.SASL_SSL);
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> LocalKafkaSettings.parse(new String[0], Map.of("TOKENLOG_KAFKA_SECURITY", "ssl")))
+                .withMessageContaining("(TOKENLOG_KAFKA_SECURITY) must be plaintext or sasl_ssl, got 'ssl'");
+    }
+
+    /** The SCRAM users are written at format time: a directory formatted in plaintext mode cannot have them. */
+    @Test
+    void refusesSaslSslOnADataDirectoryFirstStartedInPlaintext() throws Exception {
+        LocalKafkaSettings plaintext = settings(1);
+        java.nio.file.Files.createDirectories(plaintext.logDir());
+        java.nio.file.Files.writeString(KafkaStorage.metaProperties(plaintext.logDir()), "cluster.id=x\n");
+        LocalKafkaSettings secured = new LocalKafkaSettings(plaintext.port(), plaintext.controllerPort(), dataDir, 1,
+                LocalKafkaSettings.Security.SASL_SSL);
+        org.assertj.core.api.Assertions.assertThatIllegalStateException().isThrownBy(() -> LocalKafka.start(secured))
+                .withMessageContaining("started in plaintext mode").withMessageContaining("TOKENLOG_DATA_DIR");
+        assertThat(dataDir.resolve("kafka-security")).doesNotExist();
+    }
+
     private static Map<String, Integer> partitionCounts(LocalKafka kafka) throws Exception {
         try (Admin admin = kafka.admin()) {
             Map<String, TopicDescription> topics = admin.describeTopics(

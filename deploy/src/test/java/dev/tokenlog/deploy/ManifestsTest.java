@@ -38,7 +38,8 @@ class ManifestsTest {
         assertThat(rendered).extracting(r -> r.get("kind") + "/" + name(r)).contains(
                 "Deployment/llm-worker", "StatefulSet/stream-fanout", "Service/stream-fanout", "Service/llm-worker",
                 "ConfigMap/tokenlog-config", "HorizontalPodAutoscaler/llm-worker", "HorizontalPodAutoscaler/stream-fanout",
-                "PodDisruptionBudget/llm-worker", "PodDisruptionBudget/stream-fanout");
+                "PodDisruptionBudget/llm-worker", "PodDisruptionBudget/stream-fanout",
+                "KafkaUser/tokenlog-worker", "KafkaUser/tokenlog-gateway");
         assertThat(K8sChecks.problems(rendered, secretTemplate(), adapterMetrics())).isEmpty();
     }
 
@@ -105,6 +106,16 @@ class ManifestsTest {
                                 .put("app.kubernetes.io/name", "worker")),
                 breakage("an env var reading a missing ConfigMap key", "reads ConfigMap tokenlog-config key registry-url",
                         r -> map(find(r, "ConfigMap", "tokenlog-config").get("data")).remove("registry-url")),
+                breakage("a worker without the ACL to write chunks", "KafkaUser tokenlog-worker lacks ACLs WORKER needs: [topic:llm.chunks:literal:Write]",
+                        r -> list(at(find(r, "KafkaUser", "tokenlog-worker"), "spec", "authorization", "acls")).stream().map(YamlTree::map)
+                                .filter(a -> "llm.chunks".equals(at(a, "resource", "name"))).forEach(a -> a.put("operations", List.of("Read")))),
+                breakage("a gateway allowed to write every topic", "KafkaUser tokenlog-gateway grants more than GATEWAY needs: [topic:*:literal:Write]",
+                        r -> list(at(find(r, "KafkaUser", "tokenlog-gateway"), "spec", "authorization", "acls"))
+                                .add(Map.of("resource", Map.of("type", "topic", "name", "*", "patternType", "literal"), "operations", List.of("Write")))),
+                breakage("apps sharing one Kafka user", "KAFKA_SASL_JAAS_CONFIG must come from the Secret of its own KafkaUser",
+                        r -> r.removeIf(x -> "KafkaUser".equals(x.get("kind")) && "tokenlog-gateway".equals(name(x)))),
+                breakage("a plaintext Kafka client", "Kafka clients must use SASL_SSL",
+                        r -> map(find(r, "ConfigMap", "tokenlog-config").get("data")).put("kafka-security-protocol", "PLAINTEXT")),
                 breakage("a grace period shorter than the drain", "terminationGracePeriodSeconds 30 is shorter",
                         r -> map(at(find(r, "Deployment", "llm-worker"), "spec", "template", "spec"))
                                 .put("terminationGracePeriodSeconds", 30)));

@@ -1,7 +1,6 @@
 package dev.tokenlog.worker;
 
 import dev.tokenlog.config.KafkaClients;
-import dev.tokenlog.config.RegistrySettings;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.avro.specific.SpecificRecord;
@@ -11,16 +10,19 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
 
 /** The worker's Kafka clients: one shared producer for chunks and dead letters, consumers on demand. */
 @ApplicationScoped
 public class WorkerKafka {
+    private static final Logger LOG = Logger.getLogger(WorkerKafka.class);
+
     private final KafkaClients clients;
     private final KafkaProducer<String, byte[]> producer;
 
     public WorkerKafka(Config config) {
-        this.clients = new KafkaClients(config.getValue("kafka.bootstrap.servers", String.class),
-                RegistrySettings.from(k -> config.getOptionalValue(k, String.class)));
+        this.clients = KafkaClients.fromConfig(k -> config.getOptionalValue(k, String.class));
+        LOG.infof("Kafka clients for %s (%s)", clients.bootstrapServers(), clients.security());
         this.producer = clients.producer("tokenlog-worker");
     }
 

@@ -2,8 +2,12 @@ package dev.tokenlog.config;
 
 import dev.tokenlog.serde.AvroSerdes;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -19,23 +23,61 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The Kafka clients every tokenlog app uses, configured one way. Keys are strings (request ids) and
  * values raw bytes: records are (de)serialised explicitly with the Avro serdes, so a record that
  * cannot be decoded is handled by the app (dead-lettered, skipped with a log) instead of stopping a
- * consumer inside {@code poll()}.
+ * consumer inside {@code poll()}. Every client gets the same {@link KafkaSecurity} settings.
  */
 public final class KafkaClients {
+    /** Configuration key of the cluster's address. */
+    public static final String BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
+
     private final String bootstrapServers;
+    private final KafkaSecurity security;
     private final Map<String, Object> serdeConfig;
+
+    /** Plaintext clients (tests against an unsecured broker). */
+    public KafkaClients(String bootstrapServers, Map<String, Object> serdeConfig) {
+        this(bootstrapServers, KafkaSecurity.NONE, serdeConfig);
+    }
 
     /**
      * @param bootstrapServers {@code kafka.bootstrap.servers}
+     * @param security         {@code kafka.security.protocol}, {@code kafka.sasl.*}, {@code kafka.ssl.*}
      * @param serdeConfig      registry settings, see {@link RegistrySettings}
      */
-    public KafkaClients(String bootstrapServers, Map<String, Object> serdeConfig) {
+    public KafkaClients(String bootstrapServers, KafkaSecurity security, Map<String, Object> serdeConfig) {
         this.bootstrapServers = bootstrapServers;
+        this.security = security;
         this.serdeConfig = Map.copyOf(serdeConfig);
+    }
+
+    /**
+     * The clients an app's configuration describes ({@code kafka.bootstrap.servers}, the {@link KafkaSecurity}
+     * keys and the {@link RegistrySettings}), from a lookup such as
+     * {@code k -> config.getOptionalValue(k, String.class)}: the one way every app builds its clients.
+     */
+    public static KafkaClients fromConfig(Function<String, Optional<String>> lookup) {
+        String bootstrap = lookup.apply(BOOTSTRAP_SERVERS).orElseThrow(() -> new IllegalStateException(
+                "Missing " + BOOTSTRAP_SERVERS + " (KAFKA_BOOTSTRAP_SERVERS): set it to the Kafka cluster's host:port list"));
+        return new KafkaClients(bootstrap, KafkaSecurity.from(lookup), RegistrySettings.from(lookup));
     }
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    public KafkaSecurity security() {
+        return security;
+    }
+
+    /** An admin client; the caller closes it. */
+    public Admin admin(String clientId) {
+        return admin(clientId, Map.of());
+    }
+
+    /** As {@link #admin(String)}, with further admin settings (e.g. default.api.timeout.ms). */
+    public Admin admin(String clientId, Map<String, Object> overrides) {
+        Properties p = common(clientId);
+        p.putAll(overrides);
+        return Admin.create(p);
     }
 
     public Map<String, Object> serdeConfig() {
@@ -44,9 +86,7 @@ public final class KafkaClients {
 
     /** An idempotent, acks=all producer: ordered per key, no duplicates on retry. */
     public KafkaProducer<String, byte[]> producer(String clientId) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        Properties p = common(clientId);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         // A couple of milliseconds of batching groups the chunks of many streams at little latency cost.
@@ -65,9 +105,7 @@ public final class KafkaClients {
 
     /** As {@link #consumer(String, String)}, with further consumer settings (e.g. session.timeout.ms). */
     public KafkaConsumer<String, byte[]> consumer(String groupId, String clientId, Map<String, Object> overrides) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        Properties p = common(clientId);
         if (groupId != null) {
             p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         }
@@ -77,6 +115,15 @@ public final class KafkaClients {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.putAll(overrides);
         return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** What every client shares: where the cluster is, who this client is, and how it authenticates. */
+    private Properties common(String clientId) {
+        Properties p = new Properties();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
+        p.putAll(security.clientProperties());
+        return p;
     }
 
     public <T extends SpecificRecord> Serializer<T> serializer(Class<T> type) {

@@ -17,7 +17,10 @@ public final class RegistrySettings {
             "tokenlog.registry.auto-register",
             "tokenlog.registry.basic-auth",
             "tokenlog.registry.bearer-token",
-            "tokenlog.registry.timeout-ms");
+            "tokenlog.registry.timeout-ms",
+            "tokenlog.registry.ssl.truststore.location",
+            "tokenlog.registry.ssl.truststore.password",
+            "tokenlog.registry.ssl.truststore.type");
 
     private RegistrySettings() {}
 

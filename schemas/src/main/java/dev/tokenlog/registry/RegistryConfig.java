@@ -19,9 +19,10 @@ import org.apache.kafka.common.config.ConfigException;
  * @param bearerToken  token for HTTP Bearer authentication, if any (exclusive with basicAuth)
  * @param timeout      connect and request timeout of every registry call
  * @param autoRegister whether serializers register missing schemas (true) or only look them up
+ * @param tls          certificates an https URL is verified against; empty: the JVM's default trust store
  */
-public record RegistryConfig(
-        String url, Optional<String> basicAuth, Optional<String> bearerToken, Duration timeout, boolean autoRegister) {
+public record RegistryConfig(String url, Optional<String> basicAuth, Optional<String> bearerToken, Duration timeout,
+        boolean autoRegister, Optional<RegistryTls> tls) {
 
     /** Base URL of the Confluent-compatible registry API (required). */
     public static final String URL = "tokenlog.registry.url";
@@ -36,8 +37,15 @@ public record RegistryConfig(
 
     static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(5000);
 
+    /** Settings with the JVM's default trust store. */
+    public RegistryConfig(String url, Optional<String> basicAuth, Optional<String> bearerToken, Duration timeout,
+            boolean autoRegister) {
+        this(url, basicAuth, bearerToken, timeout, autoRegister, Optional.empty());
+    }
+
     /** Validates and normalises the settings; messages never contain secret values. */
     public RegistryConfig {
+        Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(basicAuth, "basicAuth");
         Objects.requireNonNull(bearerToken, "bearerToken");
@@ -84,12 +92,15 @@ public record RegistryConfig(
                         + "http://localhost:8080/apis/ccompat/v7 for Apicurio Registry"));
         boolean autoRegister = string(configs, AUTO_REGISTER).map(v -> parseBoolean(AUTO_REGISTER, v)).orElse(true);
         Duration timeout = string(configs, TIMEOUT_MS).map(v -> parseMillis(TIMEOUT_MS, v)).orElse(DEFAULT_TIMEOUT);
-        return new RegistryConfig(url, string(configs, BASIC_AUTH), string(configs, BEARER_TOKEN), timeout, autoRegister);
+        Optional<RegistryTls> tls = string(configs, RegistryTls.LOCATION).map(location -> new RegistryTls(
+                java.nio.file.Path.of(location), string(configs, RegistryTls.PASSWORD),
+                string(configs, RegistryTls.TYPE).orElse("PKCS12")));
+        return new RegistryConfig(url, string(configs, BASIC_AUTH), string(configs, BEARER_TOKEN), timeout, autoRegister, tls);
     }
 
     /** Same settings with a different auto-register flag. */
     public RegistryConfig withAutoRegister(boolean value) {
-        return new RegistryConfig(url, basicAuth, bearerToken, timeout, value);
+        return new RegistryConfig(url, basicAuth, bearerToken, timeout, value, tls);
     }
 
     /** The URL with any user-info removed, safe to log. */
@@ -102,7 +113,7 @@ public record RegistryConfig(
         String auth = basicAuth.isPresent() ? "basic(" + basicAuth.get().substring(0, basicAuth.get().indexOf(':')) + ":***)"
                 : bearerToken.isPresent() ? "bearer(***)" : "none";
         return "RegistryConfig[url=" + redactedUrl() + ", auth=" + auth + ", timeout=" + timeout
-                + ", autoRegister=" + autoRegister + "]";
+                + ", autoRegister=" + autoRegister + tls.map(t -> ", tls=" + t).orElse("") + "]";
     }
 
     /** {@code url} without user-info ({@code http://user:pw@host} becomes {@code http://***@host}). */

@@ -82,10 +82,11 @@ final class RegistryHttp implements AutoCloseable {
 
     RegistryHttp(RegistryConfig config) {
         this.config = config;
-        this.client = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(config.timeout())
-                .build();
+                .connectTimeout(config.timeout());
+        config.tls().ifPresent(tls -> builder.sslContext(tls.sslContext()));
+        this.client = builder.build();
         this.authorization = config.basicAuth()
                 .map(userPassword -> "Basic " + Base64.getEncoder()
                         .encodeToString(userPassword.getBytes(StandardCharsets.UTF_8)))

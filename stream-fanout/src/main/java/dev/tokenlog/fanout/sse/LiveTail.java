@@ -22,7 +22,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -85,8 +84,7 @@ public class LiveTail {
     }
 
     void start(@Observes StartupEvent event) {
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.clients().bootstrapServers(),
-                AdminClientConfig.CLIENT_ID_CONFIG, "tokenlog-sse-offsets"));
+        admin = kafka.clients().admin("tokenlog-sse-offsets");
         loop = Thread.ofPlatform().name("tokenlog-sse-tail").daemon().start(this::run);
     }
 
