@@ -55,6 +55,7 @@ final class K8sChecks {
         ofKind("PodDisruptionBudget").forEach(p -> selects("PodDisruptionBudget " + name(p), map(at(p, "spec", "selector", "matchLabels"))));
         ofKind("HorizontalPodAutoscaler").forEach(this::autoscaler);
         topics();
+        problems.addAll(K8sSecurityChecks.problems(resources));
     }
 
     private void identity(Map<String, Object> r) {
