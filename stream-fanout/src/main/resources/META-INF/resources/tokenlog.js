@@ -1,8 +1,12 @@
 // tokenlog chat page: creates a stream (POST /v1/streams), renders its server-sent events and resumes
 // after the last event it applied, across a dropped connection or a page reload (sessionStorage).
 // SSE contract: ../shared/ARCHITECTURE.md "SSE contract"; event payloads: stream-fanout's ChunkEvents.
+// With API keys on, the key typed in the page is kept in this tab's sessionStorage (never localStorage,
+// never in a URL) and sent as Authorization: Bearer on POSTs; reads use the stream's token (?token=),
+// because EventSource cannot send headers.
 
 const STORAGE_KEY = 'tokenlog.stream';
+const API_KEY_STORAGE = 'tokenlog.api-key';
 const TERMINAL = new Set(['done', 'error', 'cancelled']);
 const OUTPUT_EVENTS = ['start', 'delta', 'reasoning', 'tool_call', 'usage', 'reset', 'done', 'cancelled'];
 const RETRY_MIN_MS = 500;
@@ -15,10 +19,11 @@ let source = null;  // the open EventSource, if any
 let retryMs = RETRY_MIN_MS;
 let retryTimer = null;
 let connections = 0;
+let notice = null;  // a failed cancel, shown under the status until the next send (not stored)
 
 function newState(prompt, model) {
   return {
-    id: null, token: null, lastEventId: null, status: 'sending', error: null, prompt, model,
+    id: null, token: null, cancelToken: null, lastEventId: null, status: 'sending', error: null, prompt, model,
     attempt: null, servedBy: null, text: '', reasoning: '', tools: [], usage: null, pieces: 0,
     sentAt: Date.now(), firstAt: null, lastOutputAt: null,
   };
@@ -26,6 +31,24 @@ function newState(prompt, model) {
 
 function save() {
   sessionStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+}
+
+/** Headers of the page's POSTs: JSON, and the API key when one is entered. */
+function postHeaders() {
+  const key = $('api-key').value.trim();
+  return key ? { 'content-type': 'application/json', authorization: `Bearer ${key}` }
+    : { 'content-type': 'application/json' };
+}
+
+/** The message for a 401 on a POST: ask for the key (or a valid one), with the gateway's reason. */
+function unauthorized(body) {
+  const field = $('api-key');
+  field.setAttribute('aria-invalid', 'true');
+  field.focus();
+  const reason = body?.error?.message ? ` (the gateway says: ${body.error.message})` : '';
+  return field.value.trim()
+    ? `HTTP 401: the gateway refused this API key${reason}; enter a valid key in the API key field and try again`
+    : `HTTP 401: this gateway requires an API key${reason}; enter yours in the API key field and try again`;
 }
 
 function load() {
@@ -178,9 +201,14 @@ async function lost(event) {
   render();
   const streamId = state.id;
   try {
-    const response = await fetch(`/v1/streams/${encodeURIComponent(streamId)}`);
+    const query = state.token ? `?${new URLSearchParams({ token: state.token })}` : '';
+    const response = await fetch(`/v1/streams/${encodeURIComponent(streamId)}${query}`);
     if (response.status === 404 && state.id === streamId) {
       finish('error', 'the gateway knows no stream ' + streamId);
+      return;
+    }
+    if (response.status === 401 && state.id === streamId) {
+      finish('error', 'HTTP 401: the gateway no longer accepts this stream\'s token (it may have expired); send the prompt again');
       return;
     }
   } catch {
@@ -215,22 +243,29 @@ async function send(event) {
   const model = $('model').value.trim();
   const maxTokens = $('max-tokens').value ? Number($('max-tokens').value) : undefined;
   disconnect();
+  notice = null;
   state = newState(prompt, model);
   save();
   render();
   try {
     const response = await fetch('/v1/streams', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: postHeaders(),
       body: JSON.stringify({ model, messages: [{ role: 'user', content: prompt }], max_tokens: maxTokens, metadata }),
     });
     const body = await response.json().catch(() => null);
+    if (response.status === 401) {
+      finish('error', unauthorized(body));
+      return;
+    }
     if (!response.ok) {
       finish('error', body?.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${response.status}`);
       return;
     }
+    $('api-key').removeAttribute('aria-invalid');
     state.id = body.id;
     state.token = body.token;
+    state.cancelToken = body.cancel_token ?? null; // a token that may also cancel, where the gateway issues one
     state.status = 'connecting';
     save();
     render();
@@ -255,12 +290,17 @@ function parseMetadata(text) {
 
 async function cancel() {
   $('cancel').disabled = true;
-  const response = await fetch(`/v1/streams/${encodeURIComponent(state.id)}/cancel`, { method: 'POST' }).catch(() => null);
+  const token = state.cancelToken ?? state.token;
+  const query = token ? `?${new URLSearchParams({ token })}` : '';
+  const response = await fetch(`/v1/streams/${encodeURIComponent(state.id)}/cancel${query}`,
+    { method: 'POST', headers: postHeaders() }).catch(() => null);
   // 409: it ended already; either way the stream's own terminal event ends the display.
-  if (!response || (!response.ok && response.status !== 409)) {
-    showError('cancel failed: ' + (response ? `HTTP ${response.status}` : 'the gateway did not answer'));
-    render();
+  if (response?.status === 401) {
+    notice = 'cancel failed: ' + unauthorized(await response.json().catch(() => null));
+  } else if (!response || (!response.ok && response.status !== 409)) {
+    notice = 'cancel failed: ' + (response ? `HTTP ${response.status}` : 'the gateway did not answer');
   }
+  render();
 }
 
 function drop() {
@@ -291,7 +331,7 @@ function render() {
   $('reasoning').textContent = state.reasoning;
   $('reasoning-box').hidden = !state.reasoning;
   renderTools();
-  showError(state.error);
+  showError(state.error ?? notice);
   renderRates();
 }
 
@@ -338,6 +378,16 @@ function restore() {
   }
 }
 
+$('api-key').value = sessionStorage.getItem(API_KEY_STORAGE) ?? '';
+$('api-key').addEventListener('input', () => {
+  const key = $('api-key').value.trim();
+  $('api-key').removeAttribute('aria-invalid');
+  if (key) {
+    sessionStorage.setItem(API_KEY_STORAGE, key);
+  } else {
+    sessionStorage.removeItem(API_KEY_STORAGE);
+  }
+});
 $('ask').addEventListener('submit', send);
 $('cancel').addEventListener('click', cancel);
 $('drop').addEventListener('click', drop);

@@ -47,7 +47,7 @@ public final class Bench {
         try (MockProvider mock = new MockProvider();
              Stack stack = Stack.start(root, root.resolve("bench/target/stack"), mock.baseUrl(), Duration.ofMinutes(10))) {
             SseClient sse = new SseClient();
-            Gateway gateway = new Gateway(stack.gateway(), sse.http());
+            Gateway gateway = new Gateway(stack.gateway(), stack.gatewayManagement(), sse.http());
             Context ctx = new Context(stack, mock, sse, gateway, new StreamLoad(sse, gateway, mock.baseUrl()), scale, results);
             warmUp(ctx);
             for (var scenario : SCENARIOS.entrySet()) {

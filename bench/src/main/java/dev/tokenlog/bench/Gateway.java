@@ -13,16 +13,23 @@ import java.util.regex.Pattern;
 
 /**
  * The calls the benchmark makes on the gateway's native API besides reading events: create a stream
- * of the bench provider, read its status, cancel it, and read one number from {@code /q/metrics}.
+ * of the bench provider, read its status, cancel it, and read one number from {@code /q/metrics} (on the
+ * gateway's management port).
  */
 final class Gateway {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;
+    private final String management;
     private final HttpClient http;
 
-    Gateway(String base, HttpClient http) {
+    /**
+     * @param base       the gateway's public URL
+     * @param management the URL of its management interface (health and metrics)
+     */
+    Gateway(String base, String management, HttpClient http) {
         this.base = base;
+        this.management = management;
         this.http = http;
     }
 
@@ -64,11 +71,11 @@ final class Gateway {
 
     /** The value of the first sample of a Prometheus metric on {@code /q/metrics}, e.g. {@code tokenlog_fold_chunks_folded}. */
     double metric(String name) throws IOException, InterruptedException {
-        String text = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).GET().build(),
+        String text = http.send(HttpRequest.newBuilder(URI.create(management + "/q/metrics")).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$").matcher(text);
         if (!m.find()) {
-            throw new IOException("no metric " + name + " on " + base + "/q/metrics");
+            throw new IOException("no metric " + name + " on " + management + "/q/metrics");
         }
         return Double.parseDouble(m.group(2));
     }

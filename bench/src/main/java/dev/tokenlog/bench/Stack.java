@@ -21,6 +21,8 @@ final class Stack implements AutoCloseable {
 
     static final int HTTP_PORT = 18080;
     private static final int WORKER_PORT = 18090;
+    /** The gateway's management interface: health and metrics. */
+    private static final int MANAGEMENT_PORT = 19080;
     private static final int KAFKA_PORT = 19092;
 
     private final Path dataDir;
@@ -62,6 +64,8 @@ final class Stack implements AutoCloseable {
         env.put("TOKENLOG_DATA_DIR", dataDir.toString());
         env.put("TOKENLOG_HTTP_PORT", String.valueOf(HTTP_PORT));
         env.put("TOKENLOG_WORKER_HTTP_PORT", String.valueOf(WORKER_PORT));
+        env.put("TOKENLOG_MANAGEMENT_PORT", String.valueOf(MANAGEMENT_PORT));
+        env.put("TOKENLOG_WORKER_MANAGEMENT_PORT", "19090");
         env.put("TOKENLOG_KAFKA_PORT", String.valueOf(KAFKA_PORT));
         env.put("TOKENLOG_KAFKA_CONTROLLER_PORT", "19093");
         env.put("TOKENLOG_REGISTRY_PORT", "18081");
@@ -95,6 +99,11 @@ final class Stack implements AutoCloseable {
 
     String gateway() {
         return "http://127.0.0.1:" + HTTP_PORT;
+    }
+
+    /** The gateway's management interface ({@code /q/metrics}, {@code /q/health}). */
+    String gatewayManagement() {
+        return "http://127.0.0.1:" + MANAGEMENT_PORT;
     }
 
     String kafkaBootstrap() {

@@ -17,8 +17,9 @@ import org.apache.kafka.common.utils.AppInfoParser;
 /**
  * What deploy/compose/compose.yaml and its topic script must satisfy, as a list of problems (empty when
  * all is well): three KRaft nodes of the Kafka version the project builds with, the registry, two instances
- * of each app with health checks on their own port, dependencies on services that exist and can satisfy
- * the condition, secrets only from the env file, and every topic created with the apps' cleanup policy.
+ * of each app with health checks on their management port (never published), API keys on in the gateways,
+ * the mock provider off, dependencies on services that exist and can satisfy the condition, secrets only
+ * from the env file, and every topic created with the apps' cleanup policy.
  */
 final class ComposeChecks {
     static final String REGISTRY_IMAGE = "apicurio/apicurio-registry:3.3.3";
@@ -98,11 +99,9 @@ final class ComposeChecks {
         if (!String.valueOf(env.get("TOKENLOG_REGISTRY_URL")).equals("http://" + registry + ":8080/apis/ccompat/v7")) {
             problems.add(name + ": TOKENLOG_REGISTRY_URL is " + env.get("TOKENLOG_REGISTRY_URL"));
         }
-        String health = String.join(" ", YamlTree.<String>list(at(s, "healthcheck", "test")));
-        for (String path : List.of("/q/health/ready", "/q/health/live")) {
-            if (!health.contains("localhost:" + env.get("QUARKUS_HTTP_PORT") + path)) {
-                problems.add(name + ": health check does not ask " + path + " on port " + env.get("QUARKUS_HTTP_PORT"));
-            }
+        managementPort(name, s, env);
+        if ("true".equalsIgnoreCase(String.valueOf(env.get("TOKENLOG_MOCK_ENABLED")))) {
+            problems.add(name + ": TOKENLOG_MOCK_ENABLED is true; the mock provider is for development only");
         }
         if (list(s.get("env_file")).stream().noneMatch(f -> "secrets.env".equals(at(map(f), "path")))) {
             problems.add(name + ": takes no env_file secrets.env");
@@ -112,6 +111,11 @@ final class ComposeChecks {
                 || !Files.isDirectory(context.resolve(String.valueOf(at(s, "build", "args", "APP"))))) {
             problems.add(name + ": build names a Dockerfile or app module that does not exist: " + s.get("build"));
         }
+        if (String.valueOf(s.get("image")).startsWith("tokenlog/stream-fanout")
+                && !"true".equals(String.valueOf(env.get("TOKENLOG_AUTH_ENABLED")))) {
+            problems.add(name + ": TOKENLOG_AUTH_ENABLED is " + env.get("TOKENLOG_AUTH_ENABLED")
+                    + ", not true: every client must present an API key");
+        }
         if (String.valueOf(s.get("image")).startsWith("tokenlog/stream-fanout")) {
             if (!"3".equals(String.valueOf(env.get("KAFKA_STREAMS_REPLICATION_FACTOR")))) {
                 problems.add(name + ": KAFKA_STREAMS_REPLICATION_FACTOR must be 3 on a 3-node cluster");
@@ -119,6 +123,26 @@ final class ComposeChecks {
             String stateDir = String.valueOf(env.get("TOKENLOG_STATE_DIR"));
             if (list(s.get("volumes")).stream().noneMatch(v -> stateDir.startsWith(String.valueOf(v).split(":")[1]))) {
                 problems.add(name + ": TOKENLOG_STATE_DIR " + stateDir + " is not on a volume");
+            }
+        }
+    }
+
+    /** Health and metrics on a management port of their own: the health check asks it, nothing publishes it. */
+    private void managementPort(String name, Map<String, Object> s, Map<String, Object> env) {
+        Object management = env.get("QUARKUS_MANAGEMENT_PORT");
+        if (management == null || String.valueOf(management).equals(String.valueOf(env.get("QUARKUS_HTTP_PORT")))) {
+            problems.add(name + ": QUARKUS_MANAGEMENT_PORT is " + management + "; health and metrics need a port of their own");
+        }
+        String health = String.join(" ", YamlTree.<String>list(at(s, "healthcheck", "test")));
+        for (String path : List.of("/q/health/ready", "/q/health/live")) {
+            if (!health.contains("localhost:" + management + path)) {
+                problems.add(name + ": health check does not ask " + path + " on port " + management);
+            }
+        }
+        for (Object published : list(s.get("ports"))) {
+            String[] parts = String.valueOf(published).split(":");
+            if (parts[parts.length - 1].equals(String.valueOf(management))) {
+                problems.add(name + ": publishes the management port " + management + " (" + published + ")");
             }
         }
     }

@@ -32,7 +32,7 @@ class ComposeFileTest {
         var lines = Files.readAllLines(COMPOSE.resolve("secrets.env.example")).stream()
                 .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
 
-        assertThat(lines).contains("TOKENLOG_GATEWAY_TOKEN_SECRET=", "TOKENLOG_PROVIDERS_OPENAI_API_KEY=")
+        assertThat(lines).contains("TOKENLOG_GATEWAY_TOKEN_SECRET=", "TOKENLOG_AUTH_KEYS=", "TOKENLOG_PROVIDERS_OPENAI_API_KEY=")
                 .allSatisfy(l -> assertThat(l).endsWith("="));
         assertThat(Files.readString(COMPOSE.resolve(".gitignore"))).contains("secrets.env");
     }
@@ -48,8 +48,16 @@ class ComposeFileTest {
                                 Map.of("condition", "service_healthy")), s -> s),
                 breakage("waiting for health of a service without a health check", "waits for registry to be healthy",
                         c -> map(at(c, "services", "registry")).remove("healthcheck"), s -> s),
-                breakage("an app health check on another port", "llm-worker-2: health check does not ask /q/health/ready on port 8091",
-                        c -> map(at(c, "services", "llm-worker-2", "environment")).put("QUARKUS_HTTP_PORT", 8091), s -> s),
+                breakage("an app health check on another port", "llm-worker-2: health check does not ask /q/health/ready on port 9091",
+                        c -> map(at(c, "services", "llm-worker-2", "environment")).put("QUARKUS_MANAGEMENT_PORT", 9091), s -> s),
+                breakage("health and metrics back on the HTTP port", "llm-worker-1: QUARKUS_MANAGEMENT_PORT is null",
+                        c -> map(at(c, "services", "llm-worker-1", "environment")).remove("QUARKUS_MANAGEMENT_PORT"), s -> s),
+                breakage("the management port published", "stream-fanout-1: publishes the management port 9080",
+                        c -> YamlTree.<Object>list(at(c, "services", "stream-fanout-1", "ports")).add("9080:9080"), s -> s),
+                breakage("API keys off on a gateway", "stream-fanout-1: TOKENLOG_AUTH_ENABLED is null, not true",
+                        c -> map(at(c, "services", "stream-fanout-1", "environment")).remove("TOKENLOG_AUTH_ENABLED"), s -> s),
+                breakage("the mock provider switched on", "llm-worker-1: TOKENLOG_MOCK_ENABLED is true",
+                        c -> map(at(c, "services", "llm-worker-1", "environment")).put("TOKENLOG_MOCK_ENABLED", "true"), s -> s),
                 breakage("a provider key inline", "TOKENLOG_PROVIDERS_OPENAI_API_KEY is set inline",
                         c -> map(at(c, "services", "llm-worker-1", "environment"))
                                 .put("TOKENLOG_PROVIDERS_OPENAI_API_KEY", "sk-test"), s -> s),

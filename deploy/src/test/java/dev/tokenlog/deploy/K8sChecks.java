@@ -58,6 +58,7 @@ final class K8sChecks {
         Map<String, Object> config = ofKind("ConfigMap").stream().filter(m -> name(m).equals("tokenlog-config"))
                 .findFirst().orElse(Map.of());
         problems.addAll(KafkaUserChecks.problems(resources, config));
+        problems.addAll(K8sSecurityChecks.problems(resources));
     }
 
     private void identity(Map<String, Object> r) {

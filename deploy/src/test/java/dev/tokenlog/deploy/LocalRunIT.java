@@ -46,12 +46,16 @@ class LocalRunIT {
         Files.createDirectories(data);
         Map<String, String> env = ports();
         String gateway = "http://127.0.0.1:" + env.get("TOKENLOG_HTTP_PORT");
+        String management = "http://127.0.0.1:" + env.get("TOKENLOG_MANAGEMENT_PORT");
 
         String id;
         String events;
         List<SseReader.Event> firstDeltas;
         try (LauncherProcess run = LauncherProcess.start(ROOT, data, env, "--no-build")) {
-            run.awaitOk(gateway + "/q/health/ready", START);
+            run.awaitOk(management + "/q/health/ready", START);
+            run.awaitOk("http://127.0.0.1:" + env.get("TOKENLOG_WORKER_MANAGEMENT_PORT") + "/q/health/ready", START);
+            assertThat(JvmProcess.get(management + "/q/metrics").status()).isEqualTo(200);
+            assertThat(JvmProcess.get(gateway + "/q/metrics").status()).as("metrics on the public port").isEqualTo(404);
             JsonNode created = post(gateway + "/v1/streams", ECHO_REQUEST);
             id = created.get("id").asText();
             events = created.get("events").asText() + "?token=" + created.get("token").asText();
@@ -72,7 +76,7 @@ class LocalRunIT {
         }
 
         try (LauncherProcess again = LauncherProcess.start(ROOT, data, env, "--no-build")) {
-            again.awaitOk(gateway + "/q/health/ready", START);
+            again.awaitOk(management + "/q/health/ready", START);
             try {
                 List<SseReader.Event> replay = SseReader.readUntilTerminal(HTTP, URI.create(gateway).resolve(events), START);
                 assertThat(deltas(replay)).as("replay of %s after restart", id).isEqualTo(firstDeltas);
@@ -87,10 +91,12 @@ class LocalRunIT {
     }
 
     private static Map<String, String> ports() throws Exception {
-        List<Integer> p = LauncherProcess.freePorts(6);
+        List<Integer> p = LauncherProcess.freePorts(8);
         return Map.of(
                 "TOKENLOG_HTTP_PORT", p.get(0).toString(),
                 "TOKENLOG_WORKER_HTTP_PORT", p.get(1).toString(),
+                "TOKENLOG_MANAGEMENT_PORT", p.get(6).toString(),
+                "TOKENLOG_WORKER_MANAGEMENT_PORT", p.get(7).toString(),
                 "TOKENLOG_KAFKA_PORT", p.get(2).toString(),
                 "TOKENLOG_KAFKA_CONTROLLER_PORT", p.get(3).toString(),
                 "TOKENLOG_REGISTRY_PORT", p.get(4).toString(),

@@ -69,6 +69,28 @@ class ManifestsTest {
     }
 
     @Test
+    void productionRunsTheGatewayWithKeysOnAndHealthAndMetricsOnlyOnTheManagementPort() throws IOException {
+        List<Map<String, Object>> production = Kustomize.render(K8S.resolve("overlays/production"));
+        Map<String, Object> gateway = workload(production, "stream-fanout");
+
+        assertThat(map(find(production, "ConfigMap", "tokenlog-config").get("data"))).containsEntry("auth-enabled", "true");
+        assertThat(at(env(gateway, "TOKENLOG_AUTH_ENABLED"), "valueFrom", "configMapKeyRef", "key")).isEqualTo("auth-enabled");
+        for (String secret : List.of("TOKENLOG_AUTH_KEYS", "TOKENLOG_GATEWAY_TOKEN_SECRET")) {
+            assertThat(map(at(env(gateway, secret), "valueFrom", "secretKeyRef"))).as(secret)
+                    .containsEntry("name", "tokenlog-secrets").doesNotContainKey("optional");
+        }
+        for (String app : List.of("llm-worker", "stream-fanout")) {
+            Map<String, Object> container = containers(workload(production, app)).getFirst();
+            for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
+                assertThat(at(container, probe, "httpGet", "port")).as("%s %s", app, probe).isEqualTo("management");
+            }
+        }
+        assertThat(list(at(find(production, "Service", "stream-fanout"), "spec", "ports"))).as("client ports only")
+                .extracting(p -> map(p).get("targetPort")).containsExactly("http");
+        assertThat(K8sSecurityChecks.problems(production)).isEmpty();
+    }
+
+    @Test
     void everyYamlFileUnderDeployParses() throws IOException {
         List<Path> files;
         try (Stream<Path> walk = Stream.concat(Files.walk(K8S), Files.walk(Path.of("compose")))) {
@@ -118,7 +140,28 @@ class ManifestsTest {
                         r -> map(find(r, "ConfigMap", "tokenlog-config").get("data")).put("kafka-security-protocol", "PLAINTEXT")),
                 breakage("a grace period shorter than the drain", "terminationGracePeriodSeconds 30 is shorter",
                         r -> map(at(find(r, "Deployment", "llm-worker"), "spec", "template", "spec"))
-                                .put("terminationGracePeriodSeconds", 30)));
+                                .put("terminationGracePeriodSeconds", 30)),
+                breakage("a probe on the client port", "readinessProbe is not on the management port but on http",
+                        r -> map(at(containers(find(r, "StatefulSet", "stream-fanout")).getFirst(), "readinessProbe", "httpGet"))
+                                .put("port", "http")),
+                breakage("metrics scraped from the client port", "prometheus.io/port 8090 is not the management port 9090",
+                        r -> map(at(find(r, "Deployment", "llm-worker"), "spec", "template", "metadata", "annotations"))
+                                .put("prometheus.io/port", "8090")),
+                breakage("health and metrics back on the HTTP port", "QUARKUS_MANAGEMENT_PORT is the HTTP port",
+                        r -> env(find(r, "StatefulSet", "stream-fanout"), "QUARKUS_MANAGEMENT_PORT").put("value", "8080")),
+                breakage("the public Service exposing the management port", "Service stream-fanout exposes the management port",
+                        r -> list(at(find(r, "Service", "stream-fanout"), "spec", "ports"))
+                                .add(Map.of("name", "management", "port", 9080, "targetPort", "management"))),
+                breakage("API keys off in the gateway", "TOKENLOG_AUTH_ENABLED is false, not true",
+                        r -> map(find(r, "ConfigMap", "tokenlog-config").get("data")).put("auth-enabled", "false")),
+                breakage("an optional token secret", "TOKENLOG_GATEWAY_TOKEN_SECRET must come from the Secret",
+                        r -> map(at(env(find(r, "StatefulSet", "stream-fanout"), "TOKENLOG_GATEWAY_TOKEN_SECRET"),
+                                "valueFrom", "secretKeyRef")).put("optional", true)),
+                breakage("API keys inline instead of from the Secret", "TOKENLOG_AUTH_KEYS must come from the Secret",
+                        r -> env(find(r, "StatefulSet", "stream-fanout"), "TOKENLOG_AUTH_KEYS").remove("valueFrom")),
+                breakage("the mock provider switched on", "TOKENLOG_MOCK_ENABLED is true",
+                        r -> list(containers(find(r, "Deployment", "llm-worker")).getFirst().get("env"))
+                                .add(Map.of("name", "TOKENLOG_MOCK_ENABLED", "value", "true"))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -162,6 +205,12 @@ class ManifestsTest {
 
     private static Map<String, Object> find(List<Map<String, Object>> resources, String kind, String name) {
         return ofKind(resources, kind).stream().filter(r -> name.equals(name(r))).findFirst().orElseThrow();
+    }
+
+    /** The (mutable) env entry {@code variable} of a workload's first container. */
+    private static Map<String, Object> env(Map<String, Object> workload, String variable) {
+        return list(containers(workload).getFirst().get("env")).stream().map(YamlTree::map)
+                .filter(e -> variable.equals(e.get("name"))).findFirst().orElseThrow();
     }
 
     private static Map<String, Object> workload(List<Map<String, Object>> resources, String name) {

@@ -26,16 +26,19 @@ final class Stack implements AutoCloseable {
     private static final String TOKEN_SECRET = "process-faults-test-secret";
     private static final List<String> APP_JVM = List.of("-Xmx320m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
-    /** A Quarkus app of the stack and its HTTP base URL. */
-    record App(JvmProcess jvm, String url) {
+    /**
+     * A Quarkus app of the stack: its public HTTP base URL and that of its management interface
+     * (health and metrics, on a port of their own).
+     */
+    record App(JvmProcess jvm, String url, String management) {
         App awaitReady() {
-            jvm.awaitHttpOk(url + "/q/health/ready", START);
+            jvm.awaitHttpOk(management + "/q/health/ready", START);
             return this;
         }
 
-        /** {@code /q/health/ready}: status and body. */
+        /** {@code /q/health/ready} on the management port: status and body. */
         JvmProcess.Answer readiness() {
-            return JvmProcess.get(url + "/q/health/ready");
+            return JvmProcess.get(management + "/q/health/ready");
         }
     }
 
@@ -114,12 +117,12 @@ final class Stack implements AutoCloseable {
 
     /** Starts a new llm-worker on a free port with {@code env} added; does not wait for readiness. */
     App startWorker(Map<String, String> env) throws IOException {
-        int port = LauncherProcess.freePorts(1).getFirst();
-        Map<String, String> workerEnv = new HashMap<>(appEnv(port));
+        List<Integer> ports = LauncherProcess.freePorts(2);
+        Map<String, String> workerEnv = new HashMap<>(appEnv(ports));
         workerEnv.putAll(env);
         String name = "worker-" + (workers.size() + 1);
         App worker = new App(register(new JvmProcess(name, jar("llm-worker"), workerEnv, log(name))),
-                "http://127.0.0.1:" + port);
+                "http://127.0.0.1:" + ports.get(0), "http://127.0.0.1:" + ports.get(1));
         workers.add(worker);
         worker.jvm().start();
         return worker;
@@ -139,8 +142,8 @@ final class Stack implements AutoCloseable {
         if (existing != null) {
             return existing;
         }
-        int port = LauncherProcess.freePorts(1).getFirst();
-        Map<String, String> env = new HashMap<>(appEnv(port));
+        List<Integer> ports = LauncherProcess.freePorts(2);
+        Map<String, String> env = new HashMap<>(appEnv(ports));
         env.put("TOKENLOG_STATE_DIR", dir.resolve("streams-" + name).toString());
         env.put("TOKENLOG_GATEWAY_TOKEN_SECRET", TOKEN_SECRET);
         // As deploy/local/run: every client of these tests is 127.0.0.1, one tenant for the quotas.
@@ -152,7 +155,7 @@ final class Stack implements AutoCloseable {
                 "-Dkafka-streams.consumer.session.timeout.ms=10000"));
         command.addAll(jar("stream-fanout"));
         App gateway = new App(register(new JvmProcess("gateway-" + name, command, env, log("gateway-" + name))),
-                "http://127.0.0.1:" + port);
+                "http://127.0.0.1:" + ports.get(0), "http://127.0.0.1:" + ports.get(1));
         gateways.put(name, gateway);
         return gateway;
     }
@@ -179,10 +182,13 @@ final class Stack implements AutoCloseable {
         return process;
     }
 
-    private Map<String, String> appEnv(int httpPort) {
+    /** @param ports the app's HTTP port, then its management port */
+    private Map<String, String> appEnv(List<Integer> ports) {
         return Map.of(
                 "QUARKUS_HTTP_HOST", "127.0.0.1",
-                "QUARKUS_HTTP_PORT", String.valueOf(httpPort),
+                "QUARKUS_HTTP_PORT", String.valueOf(ports.get(0)),
+                "QUARKUS_MANAGEMENT_HOST", "127.0.0.1",
+                "QUARKUS_MANAGEMENT_PORT", String.valueOf(ports.get(1)),
                 "KAFKA_BOOTSTRAP_SERVERS", bootstrapServers(),
                 "TOKENLOG_REGISTRY_URL", registryUrl(),
                 "TOKENLOG_MOCK_ENABLED", "true");

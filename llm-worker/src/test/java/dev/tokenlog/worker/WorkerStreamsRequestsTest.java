@@ -55,7 +55,7 @@ class WorkerStreamsRequestsTest {
     private static RequestSender sender;
     private static ChunkLog chunks;
 
-    @TestHTTPResource("/q/health/ready")
+    @TestHTTPResource(value = "health/ready", management = true) // under the management root, /q
     URI readiness;
 
     @BeforeAll

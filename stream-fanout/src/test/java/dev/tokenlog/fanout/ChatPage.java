@@ -27,13 +27,43 @@ final class ChatPage {
 
     /** Fills the form and presses Send; waits until the gateway accepted the request; its stream id. */
     String send(String prompt, String model, int maxTokens, String metadata) {
+        submit(prompt, model, maxTokens, metadata);
+        await("the gateway to accept the request", page -> page.streamId().matches("[0-9a-f-]{36}"));
+        return streamId();
+    }
+
+    /** Fills the form and presses Send, without waiting for the gateway's answer. */
+    void submit(String prompt, String model, int maxTokens, String metadata) {
         type("prompt", prompt);
         type("model", model);
         type("max-tokens", String.valueOf(maxTokens));
         type("metadata", metadata);
         element("send").click();
-        await("the gateway to accept the request", page -> page.streamId().matches("[0-9a-f-]{36}"));
-        return streamId();
+    }
+
+    /** Types {@code key} into the API key field (the page keeps it in sessionStorage). */
+    void apiKey(String key) {
+        type("api-key", key);
+    }
+
+    /** The API key field's current value. */
+    String apiKey() {
+        return element("api-key").getDomProperty("value");
+    }
+
+    /** {@code storage.getItem(name)} of the page, {@code storage} being sessionStorage or localStorage. */
+    Object storageItem(String storage, String name) {
+        return driver.executeScript("return window[arguments[0]].getItem(arguments[1])", storage, name);
+    }
+
+    /** Everything the page keeps in {@code storage} (sessionStorage or localStorage), as one JSON-ish text. */
+    String storageDump(String storage) {
+        return String.valueOf(driver.executeScript("return JSON.stringify(Object.entries(window[arguments[0]]))", storage));
+    }
+
+    /** The page's address, as the browser shows it. */
+    String currentUrl() {
+        return driver.getCurrentUrl();
     }
 
     void cancel() {

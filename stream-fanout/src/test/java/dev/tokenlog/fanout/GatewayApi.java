@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /** The gateway's HTTP API as the tests call it: plain JDK HTTP against the running app. */
 public final class GatewayApi {
@@ -55,7 +56,20 @@ public final class GatewayApi {
      * has expired, and answers are folded from then on.
      */
     public void awaitReady(Duration wait) {
-        await().atMost(wait).until(() -> get("/q/health/ready").statusCode() == 200);
+        await().atMost(wait).until(() -> management("/q/health/ready").statusCode() == 200);
+    }
+
+    /**
+     * {@code GET} of {@code path} (e.g. {@code /q/metrics}) on the app's management interface, its own
+     * port: the app under test in this JVM ({@code quarkus.management.test-port}).
+     */
+    public HttpResponse<String> management(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(managementRoot().resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The management interface of the app under test in this JVM, e.g. {@code http://localhost:41234/q}. */
+    public static URI managementRoot() {
+        return URI.create(ConfigProvider.getConfig().getValue("test.management.url", String.class));
     }
 
     public JsonNode getJson(String path) throws IOException, InterruptedException {

@@ -142,8 +142,7 @@ class PoisonRecordsTest {
                     .anyMatch(m -> m.matches("(?s)skipping undecodable record (" + Topics.CHUNKS + "|" + Topics.REQUESTS
                             + ")-\\d+@" + offset + ": .*"));
         }
-        String prometheus = HTTP.send(HttpRequest.newBuilder(URI.create(url("/q/metrics"))).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String prometheus = new GatewayApi(base).management("/q/metrics").body();
         assertThat(prometheus).contains("tokenlog_streams_undecodable_records_total{topic=\"llm.chunks\"}")
                 .contains("tokenlog_streams_undecodable_records_total{topic=\"llm.requests\"}");
 
@@ -153,8 +152,8 @@ class PoisonRecordsTest {
             assertThat(sse.text()).isEqualTo(answer.get("text").asText());
             s.checked(sse.events().size());
         }
-        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(url("/q/health/ready"))).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode()).as("fold and gateway ready").isEqualTo(200);
+        assertThat(new GatewayApi(base).management("/q/health/ready").statusCode()).as("fold and gateway ready")
+                .isEqualTo(200);
         // A poison record's outcome is its skip: logged with its offset and counted, both checked above.
         s.sent(poisonOffsets.size() + 1).answered(poisonOffsets.size() + 1)
                 .note(poisonOffsets.size() + " poison records skipped and counted, 1 good stream behind them answered");

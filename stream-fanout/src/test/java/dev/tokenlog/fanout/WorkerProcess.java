@@ -37,28 +37,35 @@ final class WorkerProcess implements AutoCloseable {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build the worker first (./mvnw install)");
         }
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = freePort();
+        int managementPort = freePort();
         Path log = Path.of("target", "llm-worker-" + port + ".log");
         ProcessBuilder builder = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", JAR.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        builder.environment().put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+        builder.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
         builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", TestKafka.shared().bootstrapServers());
         builder.environment().put("TOKENLOG_REGISTRY_URL", TestRegistry.shared().ccompatUrl());
         builder.environment().put("TOKENLOG_MOCK_ENABLED", "true"); // the tests' provider
         builder.environment().put("TOKENLOG_LIMITS_PROVIDERS_MOCK_MAX_TOKENS", "20000"); // as the gateway's %test
         builder.environment().putAll(env);
         WorkerProcess worker = new WorkerProcess(builder.start(), log);
-        worker.awaitReady(port, Duration.ofSeconds(60));
+        worker.awaitReady(managementPort, Duration.ofSeconds(60));
         return worker;
     }
 
-    private void awaitReady(int port, Duration timeout) throws IOException, InterruptedException {
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Waits until the worker's readiness, on its management port, answers 200. */
+    private void awaitReady(int managementPort, Duration timeout) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready")).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

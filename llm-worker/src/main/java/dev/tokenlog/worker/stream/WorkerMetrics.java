@@ -8,9 +8,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 
 /**
- * The worker's Micrometer meters, served at {@code /q/metrics}: time to first token, output tokens,
- * chunks, errors by code, retries and fallbacks (each by provider entry), streams in flight,
- * attempts ended by an internal error, and requests moved to the dead-letter topic.
+ * The worker's Micrometer meters, served at {@code /q/metrics} on the management port: time to first
+ * token, output tokens, chunks, errors by code, retries and fallbacks (each by provider entry), streams
+ * in flight, attempts ended by an internal error, and requests moved to the dead-letter topic.
  */
 @ApplicationScoped
 public class WorkerMetrics {

@@ -18,7 +18,7 @@ abstract class FaultTest {
     @FaultProfile.Server
     FixtureServer server;
 
-    @TestHTTPResource("/q/health/ready")
+    @TestHTTPResource(value = "health/ready", management = true) // under the management root, /q
     URI readiness;
 
     @BeforeAll

@@ -157,7 +157,7 @@ class DisconnectStormTest {
     }
 
     private static double gauge(GatewayApi api) throws Exception {
-        Matcher m = GAUGE.matcher(api.get("/q/metrics").body());
+        Matcher m = GAUGE.matcher(api.management("/q/metrics").body());
         assertThat(m.find()).as("tokenlog_gateway_sse_subscribers is exported").isTrue();
         return Double.parseDouble(m.group(1));
     }
