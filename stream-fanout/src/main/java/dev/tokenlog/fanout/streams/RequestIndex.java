@@ -148,6 +148,7 @@ public class RequestIndex {
             json.put("attempts", a.getAttempts());
             json.put("chunks", a.getChunkCount());
             json.put("gaps", a.getGaps());
+            json.put("truncated", a.getTruncated());
             json.put("error", a.getError() == null ? null
                     : JsonFields.ordered("code", a.getError().getCode(), "message", a.getError().getMessage()));
             json.put("created_at", a.getCreatedAt());
