@@ -5,6 +5,7 @@ import dev.tokenlog.avro.ControlType;
 import dev.tokenlog.avro.LlmRequest;
 import dev.tokenlog.fanout.config.TopicsConfig;
 import dev.tokenlog.fanout.streams.RequestIndex;
+import dev.tokenlog.fanout.streams.SettledStatus;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -33,14 +34,16 @@ public class StreamsResource {
     private final RequestIndex index;
     private final StreamTokens tokens;
     private final Access access;
+    private final SettledStatus settled;
 
     public StreamsResource(RecordWriter writer, TopicsConfig topics, RequestIndex index, StreamTokens tokens,
-                           Access access) {
+                           Access access, SettledStatus settled) {
         this.writer = writer;
         this.topics = topics;
         this.index = index;
         this.tokens = tokens;
         this.access = access;
+        this.settled = settled;
     }
 
     /** Accepts a request: 202 once it is durably in {@code llm.requests}. */
@@ -58,14 +61,18 @@ public class StreamsResource {
                 "token", tokens.issue(id))).build();
     }
 
-    /** Status of a stream and, once it has ended, its final answer. */
+    /**
+     * Status of a stream and, once it has ended, its final answer. Read-your-writes: once the stream's
+     * terminal is in the log (a client saw {@code done}), this answers the final answer, never an earlier
+     * status ({@link SettledStatus}).
+     */
     @GET
     @Path("{id}")
     public Map<String, Object> status(@PathParam("id") String id, @QueryParam("token") String token,
                                       @Context HttpHeaders headers) {
         RequestIndex.Lookup found = index.lookup(id);
         access.checkRead(found, headers::getHeaderString, token);
-        return found.toJson();
+        return settled.settle(found).toJson();
     }
 
     /** Asks the worker running the stream to stop it; the stream then ends with {@code cancelled}. */

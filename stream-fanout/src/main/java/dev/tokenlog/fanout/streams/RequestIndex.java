@@ -79,6 +79,14 @@ public class RequestIndex {
         throw ApiException.notFound("no stream with id '" + id + "'");
     }
 
+    /**
+     * What the stores know of a stream now, or null: no validation, no PENDING, no 404 (for
+     * {@link SettledStatus}, which re-reads a stream {@link #lookup} already found).
+     */
+    public Lookup known(String id) {
+        return find(id);
+    }
+
     private Lookup find(String id) {
         try {
             FinalAnswer answer = this.<FinalAnswer>store(AnswerFold.ANSWERS_STORE).get(id);
