@@ -27,7 +27,7 @@ public interface FoldConfig {
 
     /**
      * How long {@code GET /v1/streams/{id}} waits for the fold to catch up with the stream's partition
-     * of llm.chunks before it answers a non-terminal status (read-your-writes); past it, 503 with Retry-After.
+     * of llm.chunks before it answers a non-terminal status (read-your-writes); past it, the index as it stands.
      */
     @WithDefault("5s")
     Duration statusWait();
