@@ -57,24 +57,26 @@ public class SettledStatus {
             if (end <= 0) {
                 return found; // nothing was ever written there: no terminal either
             }
+            boolean caughtUp = false;
             long caughtUpAt = 0;
-            long nextProgress = 0;
+            long nextProgress = System.nanoTime();
             while (true) {
                 RequestIndex.Lookup now = index.known(found.id());
                 if (now != null && now.answer() != null) {
                     return now;
                 }
                 long t = System.nanoTime();
-                if (caughtUpAt == 0 && t >= nextProgress) {
+                if (!caughtUp && t - nextProgress >= 0) {
                     if (progress.folded(partition, left(deadline)) >= end) {
+                        caughtUp = true;
                         caughtUpAt = t;
                     }
                     nextProgress = t + PROGRESS_POLL_MS * 1_000_000;
                 }
-                if (caughtUpAt != 0 && t - caughtUpAt >= STORES_CATCH_UP.toNanos()) {
+                if (caughtUp && t - caughtUpAt >= STORES_CATCH_UP.toNanos()) {
                     return now != null ? now : found;
                 }
-                if (t >= deadline) {
+                if (t - deadline >= 0) {
                     LOG.debugf("status of %s: the fold did not reach offset %d of partition %d within %s",
                             found.id(), end, partition, wait);
                     return now != null ? now : found;
