@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
 class SchemaResolutionIntegrationTest {
     /** Fields of FinalAnswer that have defaults; an older writer may lack them. */
     private static final String[] DEFAULTED = {"reasoning", "toolCalls", "finishReason", "rawFinishReason", "usage",
-        "provider", "model", "gaps", "createdAt", "firstTokenAt", "error", "chunkPartition", "firstChunkOffset"};
+        "provider", "model", "gaps", "createdAt", "firstTokenAt", "error", "chunkPartition", "firstChunkOffset",
+        "truncated"};
 
     private static SchemaRegistryClient client;
     private final String topic = "it.resolution." + UUID.randomUUID();
@@ -74,6 +75,7 @@ class SchemaResolutionIntegrationTest {
         assertThat(read.getCreatedAt()).isNull();
         assertThat(read.getChunkPartition()).isNull();
         assertThat(read.getError()).isNull();
+        assertThat(read.getTruncated()).isFalse();
     }
 
     @Test

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenlog.testsupport.TokenlogTestResource;
+import dev.tokenlog.testsupport.reliability.Fault;
+import dev.tokenlog.testsupport.reliability.Scenario;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -144,6 +146,33 @@ class EndToEndTest {
 
         String id = create("mock/echo", "x", "0").get("id").asText();
         assertThat(SseClient.read(url("/v1/streams/" + id + "/events"), "not-an-id", WAIT).status()).isEqualTo(400);
+    }
+
+    /**
+     * Read-your-writes (issue #12): the status read right after {@code done} used to answer ACCEPTED or
+     * RUNNING with no text, because the fold's index lags the log by a commit. Now it waits for the fold.
+     */
+    @Test
+    void theStatusReadRightAfterDoneIsAlwaysTheFinalAnswerWithTheStreamedText() throws Exception {
+        int rounds = 100;
+        Scenario scenario = Scenario.start(Fault.SECURITY, "status read right after done (read-your-writes)",
+                rounds + " times: create a mock stream, read its SSE stream to done, GET /v1/streams/{id} at once",
+                "every read answers the terminal status COMPLETED with exactly the streamed text, never ACCEPTED or RUNNING");
+        for (int i = 0; i < rounds; i++) {
+            String prompt = "read your writes " + i;
+            String id = create("mock/echo", prompt, "0").get("id").asText();
+            SseClient.Result sse = SseClient.read(url("/v1/streams/" + id + "/events"), null, WAIT);
+            assertThat(sse.events()).extracting(SseClient.Event::event).last().isEqualTo("done");
+            scenario.sent(1).checked(sse.events().size());
+
+            HttpResponse<String> status = get("/v1/streams/" + id);
+            assertThat(status.statusCode()).as("round %d: %s", i, status.body()).isEqualTo(200);
+            JsonNode answer = TestJson.parse(status.body());
+            assertThat(answer.get("status").asText()).as("round %d", i).isEqualTo("COMPLETED");
+            assertThat(answer.get("text").asText()).as("round %d", i).isEqualTo(sse.text()).isEqualTo(prompt);
+            scenario.answered(1);
+        }
+        scenario.passed();
     }
 
     private JsonNode create(String model, String prompt, String tps) throws IOException, InterruptedException {

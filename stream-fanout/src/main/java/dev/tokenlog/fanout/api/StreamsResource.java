@@ -7,6 +7,7 @@ import dev.tokenlog.fanout.config.TopicsConfig;
 import dev.tokenlog.fanout.quota.Admission;
 import dev.tokenlog.fanout.quota.Quotas;
 import dev.tokenlog.fanout.streams.RequestIndex;
+import dev.tokenlog.fanout.streams.SettledStatus;
 import dev.tokenlog.schemas.limits.RequestLimits;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.http.HttpServerRequest;
@@ -39,9 +40,10 @@ public class StreamsResource {
     private final Access access;
     private final Quotas quotas;
     private final RequestLimits limits;
+    private final SettledStatus settled;
 
     public StreamsResource(RecordWriter writer, TopicsConfig topics, RequestIndex index, StreamTokens tokens,
-                           Access access, Quotas quotas, RequestLimits limits) {
+                           Access access, Quotas quotas, RequestLimits limits, SettledStatus settled) {
         this.writer = writer;
         this.topics = topics;
         this.index = index;
@@ -49,6 +51,7 @@ public class StreamsResource {
         this.access = access;
         this.quotas = quotas;
         this.limits = limits;
+        this.settled = settled;
     }
 
     /** Accepts a request: 202 once it is durably in {@code llm.requests}. */
@@ -69,14 +72,18 @@ public class StreamsResource {
                 "token", tokens.issue(id))).build();
     }
 
-    /** Status of a stream and, once it has ended, its final answer. */
+    /**
+     * Status of a stream and, once it has ended, its final answer. Read-your-writes: once the stream's
+     * terminal is in the log (a client saw {@code done}), this answers the final answer, never an earlier
+     * status ({@link SettledStatus}).
+     */
     @GET
     @Path("{id}")
     public Map<String, Object> status(@PathParam("id") String id, @QueryParam("token") String token,
                                       @Context HttpHeaders headers) {
         RequestIndex.Lookup found = index.lookup(id);
         access.checkRead(found, headers::getHeaderString, token);
-        return found.toJson();
+        return settled.settle(found).toJson();
     }
 
     /** Asks the worker running the stream to stop it; the stream then ends with {@code cancelled}. */

@@ -4,6 +4,9 @@ import dev.tokenlog.avro.ChunkRecord;
 import dev.tokenlog.avro.FinalAnswer;
 import dev.tokenlog.avro.LlmRequest;
 import dev.tokenlog.avro.StreamIndexEntry;
+import dev.tokenlog.schemas.Topics;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -93,8 +96,12 @@ public final class AnswerFold {
     public static void addTo(StreamsBuilder builder, KStream<String, ChunkRecord> chunks, FoldTopics topics,
                              Serde<LlmRequest> requests, Serde<FinalAnswer> answers, Serde<StreamIndexEntry> index,
                              FoldSettings settings, FoldMetrics metrics) {
+        // A request's state holds its tool call names and the start of its output, up to the answer limit
+        // (tokenlog.fold.max-answer-bytes): its changelog takes records as large as llm.answers does.
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new FoldStateSerde()));
+                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new FoldStateSerde())
+                .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                        String.valueOf(Topics.ANSWERS_MAX_MESSAGE_BYTES))));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(DELTAS_STORE), Serdes.String(), Serdes.ByteArray()));
 

@@ -23,6 +23,8 @@ import java.util.function.UnaryOperator;
  * @param toolCalls        tool calls by index (their arguments, likewise)
  * @param usage            last usage reported; null when none yet
  * @param firstTokenAt     producedAt of its first output chunk (text, reasoning or tool call)
+ * @param outputBytes      UTF-8 bytes of output kept so far (inline and in the {@link OutputLog})
+ * @param truncated        whether output was dropped at the answer size limit; later output is only counted
  */
 public record AttemptState(
         String attemptId,
@@ -36,7 +38,9 @@ public record AttemptState(
         String reasoning,
         SortedMap<Integer, ToolCallState> toolCalls,
         UsageState usage,
-        Instant firstTokenAt) {
+        Instant firstTokenAt,
+        long outputBytes,
+        boolean truncated) {
 
     public AttemptState {
         toolCalls = Collections.unmodifiableSortedMap(
@@ -50,7 +54,7 @@ public record AttemptState(
     static final int INLINE_LIMIT = 2048;
 
     static AttemptState begin(String attemptId, Long firstChunkOffset) {
-        return new AttemptState(attemptId, null, null, firstChunkOffset, -1, 0, 0, "", "", null, null, null);
+        return new AttemptState(attemptId, null, null, firstChunkOffset, -1, 0, 0, "", "", null, null, null, 0, false);
     }
 
     /** Whether later output goes to the {@link OutputLog} (the inline output reached {@link #INLINE_LIMIT}). */
@@ -69,46 +73,58 @@ public record AttemptState(
 
     AttemptState advance(long seq) {
         return new AttemptState(attemptId, provider, model, firstChunkOffset, seq, gaps + missingBefore(seq),
-                chunkCount + 1, text, reasoning, toolCalls, usage, firstTokenAt);
+                chunkCount + 1, text, reasoning, toolCalls, usage, firstTokenAt, outputBytes, truncated);
     }
 
     AttemptState source(String provider, String model) {
         return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount,
-                text, reasoning, toolCalls, usage, firstTokenAt);
+                text, reasoning, toolCalls, usage, firstTokenAt, outputBytes, truncated);
     }
 
     AttemptState appendText(String delta, Instant producedAt) {
         return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount,
-                text + delta, reasoning, toolCalls, usage, firstToken(producedAt));
+                text + delta, reasoning, toolCalls, usage, firstToken(producedAt), outputBytes, truncated);
     }
 
     AttemptState appendReasoning(String delta, Instant producedAt) {
         return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount,
-                text, reasoning + delta, toolCalls, usage, firstToken(producedAt));
+                text, reasoning + delta, toolCalls, usage, firstToken(producedAt), outputBytes, truncated);
     }
 
     AttemptState toolCall(int index, UnaryOperator<ToolCallState> change, Instant producedAt) {
         SortedMap<Integer, ToolCallState> calls = new TreeMap<>(toolCalls);
         calls.put(index, change.apply(calls.getOrDefault(index, ToolCallState.empty(index))));
         return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount,
-                text, reasoning, calls, usage, firstToken(producedAt));
+                text, reasoning, calls, usage, firstToken(producedAt), outputBytes, truncated);
     }
 
     /** Marks an output chunk whose text is kept elsewhere ({@link OutputLog}): only the first-token time. */
     AttemptState output(Instant producedAt) {
         return firstTokenAt != null ? this : new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq,
-                gaps, chunkCount, text, reasoning, toolCalls, usage, producedAt);
+                gaps, chunkCount, text, reasoning, toolCalls, usage, producedAt, outputBytes, truncated);
     }
 
     /** This attempt with its whole output, as assembled by {@link OutputLog#hydrate}. */
     AttemptState withOutput(String fullText, String fullReasoning, SortedMap<Integer, ToolCallState> calls) {
         return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount,
-                fullText, fullReasoning, calls, usage, firstTokenAt);
+                fullText, fullReasoning, calls, usage, firstTokenAt, outputBytes, truncated);
+    }
+
+    /** This attempt with {@code bytes} more output kept. */
+    AttemptState kept(long bytes) {
+        return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount,
+                text, reasoning, toolCalls, usage, firstTokenAt, outputBytes + bytes, truncated);
+    }
+
+    /** This attempt with its output cut at the answer size limit: later output is counted, not kept. */
+    AttemptState truncate() {
+        return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount,
+                text, reasoning, toolCalls, usage, firstTokenAt, outputBytes, true);
     }
 
     AttemptState usage(UsageState last) {
         return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount,
-                text, reasoning, toolCalls, last, firstTokenAt);
+                text, reasoning, toolCalls, last, firstTokenAt, outputBytes, truncated);
     }
 
     private Instant firstToken(Instant producedAt) {

@@ -13,12 +13,14 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
 
 /**
  * Applies each chunk of {@code llm.chunks} to its request's state and writes the FinalAnswer at the
  * terminal; a wall-clock punctuator answers requests that went quiet as ABANDONED.
  */
 final class ChunkFoldProcessor implements Processor<String, ChunkRecord, String, Object> {
+    private static final Logger LOG = Logger.getLogger(ChunkFoldProcessor.class);
     private final FoldSettings settings;
     private final FoldMetrics metrics;
     private ChunkFolder folder;
@@ -38,7 +40,7 @@ final class ChunkFoldProcessor implements Processor<String, ChunkRecord, String,
         this.context = context;
         this.states = context.getStateStore(AnswerFold.STATE_STORE);
         this.output = new OutputLog(context.getStateStore(AnswerFold.DELTAS_STORE));
-        this.folder = new ChunkFolder(metrics, output);
+        this.folder = new ChunkFolder(metrics, output, settings.maxAnswerBytes());
         this.answered = AnsweredRequests.from(context);
         this.initializedAt = now();
         context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, at -> abandonIdle());
@@ -65,7 +67,7 @@ final class ChunkFoldProcessor implements Processor<String, ChunkRecord, String,
             }
             case FoldStep.Emit emit -> {
                 states.delete(id);
-                context.forward(record.withValue(emit.answer()));
+                context.forward(record.withValue(fitting(emit.answer())));
                 context.forward(record.withValue(null)); // off the stream index: llm.answers has it now
             }
             case FoldStep.Skip skip -> { }
@@ -97,10 +99,29 @@ final class ChunkFoldProcessor implements Processor<String, ChunkRecord, String,
                 metrics.onAnswer();
                 metrics.onAbandoned();
                 FinalAnswer answer = FinalAnswers.abandoned(state, now, settings.abandonAfter());
-                context.forward(new Record<>(kv.key, answer, now.toEpochMilli()));
+                context.forward(new Record<>(kv.key, fitting(answer), now.toEpochMilli()));
             }
             context.forward(new Record<>(kv.key, null, now.toEpochMilli())); // off the stream index
         }
+    }
+
+    /**
+     * The answer, or a FAILED one saying why when it would not fit {@code llm.answers} (output is capped
+     * by the fold, but tool call ids and names are not): checked here because a record the producer
+     * refuses aborts the exactly-once transaction and fails the task (see {@link AnswerSize}).
+     */
+    private FinalAnswer fitting(FinalAnswer answer) {
+        if (answer.getTruncated()) {
+            metrics.onTruncated();
+        }
+        long size = AnswerSize.of(answer);
+        if (size <= AnswerSize.LIMIT) {
+            return answer;
+        }
+        metrics.onTooLarge();
+        LOG.warnf("request %s: its answer would take about %d bytes, more than llm.answers takes (%d); "
+                + "written as FAILED ANSWER_TOO_LARGE", answer.getRequestId(), size, AnswerSize.LIMIT);
+        return FinalAnswers.tooLarge(answer, size, AnswerSize.LIMIT);
     }
 
     private Instant now() {

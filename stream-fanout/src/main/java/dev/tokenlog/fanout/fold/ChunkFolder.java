@@ -24,10 +24,13 @@ final class ChunkFolder {
     private static final Logger LOG = Logger.getLogger(ChunkFolder.class);
     private final FoldMetrics metrics;
     private final OutputLog output;
+    private final long maxAnswerBytes;
 
-    ChunkFolder(FoldMetrics metrics, OutputLog output) {
+    /** @param maxAnswerBytes output an attempt keeps at most (UTF-8 bytes); the rest is counted, not kept */
+    ChunkFolder(FoldMetrics metrics, OutputLog output, long maxAnswerBytes) {
         this.metrics = metrics;
         this.output = output;
+        this.maxAnswerBytes = maxAnswerBytes;
     }
 
     /**
@@ -72,11 +75,10 @@ final class ChunkFolder {
             case Started e -> keep(s, a.source(e.getProvider(), e.getModel()), now);
             case TextDelta e -> keep(s, append(s, seq, new OutputDelta.Text(e.getText()), a, producedAt), now);
             case ReasoningDelta e -> keep(s, append(s, seq, new OutputDelta.Reasoning(e.getText()), a, producedAt), now);
-            case ToolCallStarted e ->
-                    keep(s, a.toolCall(e.getIndex(), t -> t.named(e.getId(), e.getName()), producedAt), now);
+            case ToolCallStarted e -> keep(s, named(s, a, e, producedAt), now);
             case ToolCallDelta e -> keep(s, append(s, seq, new OutputDelta.ToolArguments(e.getIndex(),
-                    e.getArgumentsDelta()), a.toolCall(e.getIndex(), t -> t, producedAt), producedAt), now);
-            case ToolCallFinished e -> keep(s, a.toolCall(e.getIndex(), ToolCallState::finish, producedAt), now);
+                    e.getArgumentsDelta()), call(a, e.getIndex(), t -> t, producedAt), producedAt), now);
+            case ToolCallFinished e -> keep(s, call(a, e.getIndex(), ToolCallState::finish, producedAt), now);
             case Usage e -> keep(s, a.usage(UsageState.of(e)), now);
             case Completed e -> emit(FinalAnswers.completed(complete(s, a, now), e, producedAt));
             case Failed e -> emit(FinalAnswers.failed(complete(s, a, now), e, producedAt));
@@ -89,17 +91,66 @@ final class ChunkFolder {
         };
     }
 
-    /** Inline while the attempt's output is small (no extra store work), then into the {@link OutputLog}. */
+    /**
+     * Inline while the attempt's output is small (no extra store work), then into the {@link OutputLog};
+     * past {@code maxAnswerBytes} nothing more is kept (the answer will say {@code truncated}), so neither
+     * the state nor the answer grows with an endless output. The size check costs no extra pass: the
+     * spilled path measures the bytes it encodes anyway, the inline path is bounded by the inline limit.
+     */
     private AttemptState append(FoldState s, long seq, OutputDelta delta, AttemptState a, Instant producedAt) {
+        if (a.truncated()) {
+            return a.output(producedAt);
+        }
+        long room = maxAnswerBytes - a.outputBytes();
         if (!a.spilled()) {
+            long size = AnswerSize.utf8Length(delta.text());
+            if (size > room) {
+                delta = delta.withText(AnswerSize.prefixWithin(delta.text(), room));
+                size = AnswerSize.utf8Length(delta.text());
+                a = truncated(s, a);
+            }
+            AttemptState kept = a.kept(size);
             return switch (delta) {
-                case OutputDelta.Text t -> a.appendText(t.text(), producedAt);
-                case OutputDelta.Reasoning r -> a.appendReasoning(r.text(), producedAt);
-                case OutputDelta.ToolArguments t -> a.toolCall(t.index(), c -> c.append(t.text()), producedAt);
+                case OutputDelta.Text t -> kept.appendText(t.text(), producedAt);
+                case OutputDelta.Reasoning r -> kept.appendReasoning(r.text(), producedAt);
+                case OutputDelta.ToolArguments t -> kept.toolCall(t.index(), c -> c.append(t.text()), producedAt);
             };
         }
-        output.append(s.requestId(), a.attemptId(), seq, delta);
-        return a.output(producedAt);
+        byte[] encoded = OutputDelta.encode(delta);
+        if (OutputDelta.textBytes(encoded) > room) {
+            encoded = OutputDelta.encode(delta.withText(AnswerSize.prefixWithin(delta.text(), room)));
+            a = truncated(s, a);
+        }
+        output.append(s.requestId(), a.attemptId(), seq, encoded);
+        return a.kept(OutputDelta.textBytes(encoded)).output(producedAt);
+    }
+
+    /**
+     * A tool call's id and name stay in the state itself (they are not spilled), so they count toward
+     * the answer limit too: past it, a new call is dropped like any other output.
+     */
+    private AttemptState named(FoldState s, AttemptState a, ToolCallStarted e, Instant producedAt) {
+        if (a.truncated() && !a.toolCalls().containsKey(e.getIndex())) {
+            return a.output(producedAt);
+        }
+        long size = AnswerSize.utf8Length(e.getId()) + AnswerSize.utf8Length(e.getName());
+        if (size > maxAnswerBytes - a.outputBytes()) {
+            return truncated(s, a).output(producedAt);
+        }
+        return a.kept(size).toolCall(e.getIndex(), t -> t.named(e.getId(), e.getName()), producedAt);
+    }
+
+    /** Changes a tool call; once the attempt is truncated, only calls it already has (no new entries in the state). */
+    private static AttemptState call(AttemptState a, int index, java.util.function.UnaryOperator<ToolCallState> change,
+                                     Instant producedAt) {
+        return a.truncated() && !a.toolCalls().containsKey(index) ? a.output(producedAt)
+                : a.toolCall(index, change, producedAt);
+    }
+
+    private AttemptState truncated(FoldState s, AttemptState a) {
+        LOG.warnf("request %s attempt %s: output beyond %d bytes is not kept in its answer (truncated); "
+                + "the full output stays in llm.chunks", s.requestId(), a.attemptId(), maxAnswerBytes);
+        return a.truncate();
     }
 
     /** The state with the attempt's whole output; its spilled deltas are dropped. */

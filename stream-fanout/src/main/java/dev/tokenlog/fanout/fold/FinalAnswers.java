@@ -44,6 +44,26 @@ final class FinalAnswers {
         return base(state, AnswerStatus.ABANDONED, at).setError(new AnswerError("ABANDONED", message)).build();
     }
 
+    /**
+     * What is written instead of an answer that would not fit {@code llm.answers}: FAILED, without its
+     * output, saying where the full output is.
+     */
+    static FinalAnswer tooLarge(FinalAnswer answer, long size, long limit) {
+        String message = "the answer would take about " + size + " bytes, more than llm.answers takes (" + limit
+                + "); its full output is in llm.chunks, partition " + answer.getChunkPartition() + " from offset "
+                + answer.getFirstChunkOffset() + " (read it with GET /v1/streams/" + answer.getRequestId() + "/events)";
+        return FinalAnswer.newBuilder(answer)
+                .setStatus(AnswerStatus.FAILED)
+                .setText("")
+                .setReasoning("")
+                .setToolCalls(List.of())
+                .setFinishReason(null)
+                .setRawFinishReason(null)
+                .setTruncated(true)
+                .setError(new AnswerError("ANSWER_TOO_LARGE", message))
+                .build();
+    }
+
     private static FinalAnswer.Builder base(FoldState state, AnswerStatus status, Instant completedAt) {
         AttemptState a = state.attempt() != null ? state.attempt() : AttemptState.begin(null, null);
         return FinalAnswer.newBuilder()
@@ -66,7 +86,8 @@ final class FinalAnswers {
                 .setError(null)
                 .setChunkPartition(state.chunkPartition())
                 .setFirstChunkOffset(a.firstChunkOffset())
-                .setOwner(state.owner());
+                .setOwner(state.owner())
+                .setTruncated(a.truncated());
     }
 
     private static List<FinalToolCall> toolCalls(AttemptState attempt) {

@@ -16,6 +16,8 @@ public final class FoldMetrics {
     private final AtomicLong gaps = new AtomicLong();
     private final AtomicLong answersEmitted = new AtomicLong();
     private final AtomicLong abandoned = new AtomicLong();
+    private final AtomicLong truncated = new AtomicLong();
+    private final AtomicLong tooLarge = new AtomicLong();
 
     /** Chunks applied to a request's state (terminals included). */
     public long chunksFolded() {
@@ -52,6 +54,16 @@ public final class FoldMetrics {
         return abandoned.get();
     }
 
+    /** FinalAnswers written with their output cut at {@code tokenlog.fold.max-answer-bytes}. */
+    public long answersTruncated() {
+        return truncated.get();
+    }
+
+    /** FinalAnswers that would not fit llm.answers, written as FAILED {@code ANSWER_TOO_LARGE} instead. */
+    public long answersTooLarge() {
+        return tooLarge.get();
+    }
+
     /** All counters by name, for logging or a metrics binder. */
     public Map<String, Long> snapshot() {
         Map<String, Long> all = new LinkedHashMap<>();
@@ -62,6 +74,8 @@ public final class FoldMetrics {
         all.put("gaps", gaps());
         all.put("answers-emitted", answersEmitted());
         all.put("abandoned", abandoned());
+        all.put("answers-truncated", answersTruncated());
+        all.put("answers-too-large", answersTooLarge());
         return all;
     }
 
@@ -91,5 +105,13 @@ public final class FoldMetrics {
 
     void onAbandoned() {
         abandoned.incrementAndGet();
+    }
+
+    void onTruncated() {
+        truncated.incrementAndGet();
+    }
+
+    void onTooLarge() {
+        tooLarge.incrementAndGet();
     }
 }

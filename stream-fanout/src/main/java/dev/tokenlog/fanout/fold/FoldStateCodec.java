@@ -21,6 +21,8 @@ import java.util.TreeMap;
 final class FoldStateCodec {
     /** First byte of the binary form; JSON, the earlier form, starts with '{'. */
     static final byte VERSION_1 = 1;
+    /** Version 1 plus, at the end of the attempt, its kept output bytes and whether it was truncated. */
+    static final byte VERSION_2 = 2;
 
     private FoldStateCodec() {}
 
@@ -28,7 +30,7 @@ final class FoldStateCodec {
         int textSize = s.attempt() == null ? 0 : s.attempt().text().length() + s.attempt().reasoning().length();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(160 + textSize);
         DataOutputStream out = new DataOutputStream(bytes);
-        out.writeByte(VERSION_1);
+        out.writeByte(VERSION_2);
         writeString(out, s.requestId());
         out.writeByte(s.status().ordinal());
         writeInstant(out, s.createdAt());
@@ -53,7 +55,7 @@ final class FoldStateCodec {
     static FoldState read(byte[] bytes) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
         byte version = in.readByte();
-        if (version != VERSION_1) {
+        if (version != VERSION_1 && version != VERSION_2) {
             throw new IOException("unknown fold state version " + version);
         }
         String requestId = readString(in);
@@ -68,7 +70,7 @@ final class FoldStateCodec {
         for (int i = 0; i < earlierCount; i++) {
             earlier.add(readString(in));
         }
-        AttemptState attempt = in.readBoolean() ? readAttempt(in) : null;
+        AttemptState attempt = in.readBoolean() ? readAttempt(in, version) : null;
         return new FoldState(requestId, status, createdAt, owner, lastActivityAt, partition, firstSeenOffset,
                 earlier, attempt);
     }
@@ -99,9 +101,12 @@ final class FoldStateCodec {
             out.writeLong(a.usage().reasoning());
         }
         writeInstant(out, a.firstTokenAt());
+        out.writeLong(a.outputBytes());
+        out.writeBoolean(a.truncated());
     }
 
-    private static AttemptState readAttempt(DataInputStream in) throws IOException {
+    /** A version 1 attempt has no output count: it starts at 0 (the answer's own size check still holds). */
+    private static AttemptState readAttempt(DataInputStream in, byte version) throws IOException {
         String attemptId = readString(in);
         String provider = readString(in);
         String model = readString(in);
@@ -120,8 +125,11 @@ final class FoldStateCodec {
         }
         UsageState usage = in.readBoolean()
                 ? new UsageState(in.readLong(), in.readLong(), in.readLong(), in.readLong()) : null;
+        Instant firstTokenAt = readInstant(in);
+        long outputBytes = version >= VERSION_2 ? in.readLong() : 0;
+        boolean truncated = version >= VERSION_2 && in.readBoolean();
         return new AttemptState(attemptId, provider, model, firstChunkOffset, lastSeq, gaps, chunkCount, text,
-                reasoning, toolCalls, usage, readInstant(in));
+                reasoning, toolCalls, usage, firstTokenAt, outputBytes, truncated);
     }
 
     /** Length-prefixed UTF-8 (-1 for null): unlike writeUTF, not limited to 64 KiB, which answers exceed. */

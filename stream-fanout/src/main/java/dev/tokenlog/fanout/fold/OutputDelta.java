@@ -6,6 +6,23 @@ import java.nio.charset.StandardCharsets;
 /** One piece of an attempt's output as {@link OutputLog} keeps it until the answer is built. */
 sealed interface OutputDelta {
 
+    /** The text to append. */
+    String text();
+
+    /** The same kind of delta with other text (a cut one). */
+    default OutputDelta withText(String other) {
+        return switch (this) {
+            case Text t -> new Text(other);
+            case Reasoning r -> new Reasoning(other);
+            case ToolArguments a -> new ToolArguments(a.index(), other);
+        };
+    }
+
+    /** Bytes of text in an encoded delta (what {@link #encode} wrote, less its header). */
+    static int textBytes(byte[] encoded) {
+        return encoded.length - (encoded[0] == 'A' ? 5 : 1);
+    }
+
     /** Answer text to append. */
     record Text(String text) implements OutputDelta {}
 

@@ -26,8 +26,9 @@ final class OutputLog {
         this.deltas = deltas;
     }
 
-    void append(String requestId, String attemptId, long seq, OutputDelta delta) {
-        deltas.put(prefix(requestId, attemptId) + seqKey(seq), OutputDelta.encode(delta));
+    /** Keeps one delta, as {@link OutputDelta#encode} wrote it. */
+    void append(String requestId, String attemptId, long seq, byte[] encodedDelta) {
+        deltas.put(prefix(requestId, attemptId) + seqKey(seq), encodedDelta);
     }
 
     /** {@link #hydrate}, then drops the deltas it read: one scan for both. */

@@ -82,6 +82,14 @@ public class RequestIndex {
         throw ApiException.notFound("no stream with id '" + id + "'");
     }
 
+    /**
+     * What the stores know of a stream now, or null: no validation, no PENDING, no 404 (for
+     * {@link SettledStatus}, which re-reads a stream {@link #lookup} already found).
+     */
+    public Lookup known(String id) {
+        return find(id);
+    }
+
     private Lookup find(String id) {
         try {
             FinalAnswer answer = this.<FinalAnswer>store(AnswerFold.ANSWERS_STORE).get(id);
@@ -163,6 +171,7 @@ public class RequestIndex {
             json.put("attempts", a.getAttempts());
             json.put("chunks", a.getChunkCount());
             json.put("gaps", a.getGaps());
+            json.put("truncated", a.getTruncated());
             json.put("error", a.getError() == null ? null
                     : JsonFields.ordered("code", a.getError().getCode(), "message", a.getError().getMessage()));
             json.put("created_at", a.getCreatedAt());

@@ -41,6 +41,9 @@ public class TopologyProducer {
                     .tag("topic", topic)
                     .register(registry);
         }
+        FunctionCounter.builder("tokenlog.streams.unwritable.records", failures, f -> UnwritableRecords.skipped())
+                .description("Records the fold's producer refused as too large and skipped (UnwritableRecords)")
+                .register(registry);
         return failures;
     }
 

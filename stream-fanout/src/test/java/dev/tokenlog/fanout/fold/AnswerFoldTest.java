@@ -66,6 +66,10 @@ class AnswerFoldTest {
 
     @BeforeEach
     void startDriver() {
+        startDriver(FoldSettings.defaults());
+    }
+
+    private void startDriver(FoldSettings settings) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "answer-fold-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -76,7 +80,7 @@ class AnswerFoldTest {
         Serde<StreamIndexEntry> indexSerde = AvroSerdes.serde(StreamIndexEntry.class, serdeConfig);
         metrics = new FoldMetrics();
         driver = new TopologyTestDriver(AnswerFold.build(FoldTopics.defaults(), requestSerde, chunkSerde,
-                answerSerde, indexSerde, FoldSettings.defaults(), metrics), props, T0);
+                answerSerde, indexSerde, settings, metrics), props, T0);
         index = driver.createOutputTopic(Topics.STREAM_INDEX, new StringDeserializer(), indexSerde.deserializer());
         indexStore = driver.getKeyValueStore(AnswerFold.INDEX_STORE);
         requests = driver.createInputTopic(Topics.REQUESTS, new StringSerializer(), requestSerde.serializer());
@@ -420,6 +424,92 @@ class AnswerFoldTest {
         send(a.completed(FinishReason.STOP, null));
         assertThat(onlyAnswer(id).getText()).isEqualTo(expected.toString());
         assertThat(countEntries(deltas)).as("dropped with the answer").isZero();
+    }
+
+    @Test
+    void outputBeyondTheAnswerLimitIsCountedButNotKeptAndTheAnswerSaysTruncated() {
+        driver.close();
+        startDriver(FoldSettings.defaults().withMaxAnswerBytes(10_000));
+        String id = submit(T0, null);
+        AttemptScript a = attempt(id, "a1");
+        send(a.started("mock", "m1"), a.text("é".repeat(1_500)), a.text("x".repeat(1_000)), // 4,000 bytes, spilled
+                a.usage(7, 1));
+        KeyValueStore<String, byte[]> deltas = driver.getKeyValueStore(AnswerFold.DELTAS_STORE);
+        FoldStateSerde serde = new FoldStateSerde();
+        int stateBytes = serde.serializer().serialize("t", states.get(id)).length;
+        for (int i = 0; i < 200; i++) {
+            send(a.text("y".repeat(99) + "✓")); // 102 bytes each: 58 fit in the 6,000 left, then 84 bytes of the 59th
+        }
+        send(a.reasoning("not kept either"), a.usage(7, 9_999));
+        assertThat(countEntries(deltas)).as("the log stops growing at the limit").isEqualTo(59);
+        assertThat(serde.serializer().serialize("t", states.get(id)).length).isEqualTo(stateBytes);
+        send(a.completed(FinishReason.STOP, "stop"));
+
+        FinalAnswer answer = onlyAnswer(id);
+        String kept = "é".repeat(1_500) + "x".repeat(1_000) + ("y".repeat(99) + "✓").repeat(58) + "y".repeat(84);
+        assertThat(answer.getStatus()).isEqualTo(AnswerStatus.COMPLETED);
+        assertThat(answer.getTruncated()).isTrue();
+        assertThat(answer.getText()).isEqualTo(kept);
+        assertThat(AnswerSize.utf8Length(answer.getText())).isEqualTo(10_000);
+        assertThat(answer.getReasoning()).isEmpty();
+        assertThat(answer.getChunkCount()).as("every chunk counted").isEqualTo(207);
+        assertThat(answer.getUsage()).isEqualTo(new Usage(7L, 9_999L, 0L, 0L));
+        assertThat(metrics.answersTruncated()).isEqualTo(1);
+        assertThat(countEntries(deltas)).isZero();
+    }
+
+    @Test
+    void anAnswerShortEnoughToKeepIsNotFlagged() {
+        String id = submit(T0, null);
+        AttemptScript a = attempt(id, "a1");
+        send(a.started("mock", "m1"), a.text("short"), a.completed(FinishReason.STOP, "stop"));
+        assertThat(onlyAnswer(id).getTruncated()).isFalse();
+        assertThat(metrics.answersTruncated()).isZero();
+    }
+
+    @Test
+    void toolCallNamesCountTowardTheLimitAndNoNewCallIsKeptPastIt() {
+        driver.close();
+        startDriver(FoldSettings.defaults().withMaxAnswerBytes(1_000));
+        String id = submit(T0, null);
+        AttemptScript a = attempt(id, "a1");
+        send(a.started("mock", "m1"));
+        for (int i = 0; i < 50; i++) { // 3 + 96 bytes per call: 10 fit in 1,000
+            send(a.toolStarted(i, "c-" + (char) ('a' + i % 26), "f".repeat(96)), a.toolDelta(i, ""), a.toolFinished(i));
+        }
+        send(a.completed(FinishReason.TOOL_CALLS, "tool_calls"));
+
+        FinalAnswer answer = onlyAnswer(id);
+        assertThat(answer.getStatus()).isEqualTo(AnswerStatus.COMPLETED);
+        assertThat(answer.getTruncated()).isTrue();
+        assertThat(answer.getToolCalls()).hasSize(10).extracting(FinalToolCall::getIndex)
+                .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(answer.getChunkCount()).isEqualTo(152);
+    }
+
+    @Test
+    void anAnswerThatWouldStillNotFitTheTopicIsWrittenFailedWithTheReason() {
+        driver.close();
+        startDriver(FoldSettings.defaults().withMaxAnswerBytes(AnswerSize.MAX_OUTPUT));
+        String id = submit(T0, null);
+        AttemptScript a = attempt(id, "a1");
+        send(a.started("mock", "m1"));
+        String piece = "x".repeat(256 * 1024);
+        for (int i = 0; i < 60; i++) { // 15 MiB of text: the largest output the settings allow
+            send(a.text(piece));
+        }
+        // The failure's message is not output: with it, the answer is over what llm.answers takes.
+        send(a.failed("PROVIDER_ERROR", "é".repeat(700_000), true));
+
+        FinalAnswer answer = onlyAnswer(id);
+        assertThat(answer.getStatus()).isEqualTo(AnswerStatus.FAILED);
+        assertThat(answer.getError().getCode()).isEqualTo("ANSWER_TOO_LARGE");
+        assertThat(answer.getError().getMessage()).contains("more than llm.answers takes").contains("llm.chunks")
+                .contains("/v1/streams/" + id + "/events");
+        assertThat(answer.getText()).isEmpty();
+        assertThat(answer.getTruncated()).isTrue();
+        assertThat(answer.getChunkCount()).isEqualTo(62);
+        assertThat(metrics.answersTooLarge()).isEqualTo(1);
     }
 
     // ---- helpers ----

@@ -32,7 +32,7 @@ class FoldStateSerdeTest {
         assertThat(back.firstSeenOffset()).isEqualTo(40L);
         assertThat(back.attempts()).isEqualTo(2);
         assertThat(back.attempt().gaps()).isEqualTo(1);
-        assertThat(bytes[0]).as("binary form").isEqualTo(FoldStateCodec.VERSION_1);
+        assertThat(bytes[0]).as("binary form").isEqualTo(FoldStateCodec.VERSION_2);
     }
 
     @Test
@@ -45,6 +45,20 @@ class FoldStateSerdeTest {
         assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", accepted))).isEqualTo(accepted);
         assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", big))).isEqualTo(big);
         assertThat(serde.deserializer().deserialize("t", null)).isNull();
+    }
+
+    @Test
+    void roundTripsATruncatedAttemptAndReadsVersionOneWithoutTheOutputCount() {
+        FoldState state = running("cut here");
+        FoldState truncated = state.withAttempt(state.attempt().kept(8).truncate(), state.lastActivityAt());
+
+        byte[] bytes = serde.serializer().serialize("t", truncated);
+        assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(truncated);
+
+        // Version 1 wrote the same fields without the trailing output count (8 bytes) and flag (1 byte).
+        byte[] v1 = Arrays.copyOf(serde.serializer().serialize("t", state), bytes.length - 9);
+        v1[0] = FoldStateCodec.VERSION_1;
+        assertThat(serde.deserializer().deserialize("t", v1)).isEqualTo(state);
     }
 
     @Test
