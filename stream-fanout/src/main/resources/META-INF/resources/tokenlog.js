@@ -18,7 +18,7 @@ let connections = 0;
 
 function newState(prompt, model) {
   return {
-    id: null, token: null, lastEventId: null, status: 'sending', error: null, prompt, model,
+    id: null, token: null, cancelToken: null, lastEventId: null, status: 'sending', error: null, prompt, model,
     attempt: null, servedBy: null, text: '', reasoning: '', tools: [], usage: null, pieces: 0,
     sentAt: Date.now(), firstAt: null, lastOutputAt: null,
   };
@@ -178,7 +178,7 @@ async function lost(event) {
   render();
   const streamId = state.id;
   try {
-    const response = await fetch(`/v1/streams/${encodeURIComponent(streamId)}`);
+    const response = await fetch(`/v1/streams/${encodeURIComponent(streamId)}?${new URLSearchParams({ token: state.token })}`);
     if (response.status === 404 && state.id === streamId) {
       finish('error', 'the gateway knows no stream ' + streamId);
       return;
@@ -230,7 +230,8 @@ async function send(event) {
       return;
     }
     state.id = body.id;
-    state.token = body.token;
+    state.token = body.token;              // reads: events and status
+    state.cancelToken = body.cancel_token; // cancels (a read token cannot)
     state.status = 'connecting';
     save();
     render();
@@ -255,7 +256,10 @@ function parseMetadata(text) {
 
 async function cancel() {
   $('cancel').disabled = true;
-  const response = await fetch(`/v1/streams/${encodeURIComponent(state.id)}/cancel`, { method: 'POST' }).catch(() => null);
+  const params = new URLSearchParams({ token: state.cancelToken });
+  // The gateway takes POSTs as JSON only (CSRF): the content type is required even without a body.
+  const response = await fetch(`/v1/streams/${encodeURIComponent(state.id)}/cancel?${params}`,
+    { method: 'POST', headers: { 'content-type': 'application/json' } }).catch(() => null);
   // 409: it ended already; either way the stream's own terminal event ends the display.
   if (!response || (!response.ok && response.status !== 409)) {
     showError('cancel failed: ' + (response ? `HTTP ${response.status}` : 'the gateway did not answer'));
