@@ -17,7 +17,7 @@ public class ApiErrors {
     private static final Logger LOG = Logger.getLogger(ApiErrors.class);
     /** A qualified Java type name, optionally with nested-class and array suffixes. */
     private static final Pattern JAVA_TYPE =
-            Pattern.compile("(?:[a-z_][\\w]*\\.)+([A-Z][\\w]*)(?:\\$[\\w]+)*(?:\\[])*");
+            Pattern.compile("(?<![\\w$.])(?:[a-z_][\\w]*\\.)+([A-Z][\\w]*)(?:\\$[\\w]+)*(?:\\[])*");
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
