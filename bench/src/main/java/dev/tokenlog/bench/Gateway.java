@@ -62,6 +62,7 @@ final class Gateway {
 
     void cancel(String id) throws IOException, InterruptedException {
         http.send(HttpRequest.newBuilder(URI.create(base + "/v1/streams/" + id + "/cancel"))
+                .header("Content-Type", "application/json") // the gateway takes POSTs as JSON only
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
     }
 

@@ -27,9 +27,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serializer;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,6 +49,11 @@ class ThroughputEndpointTest {
 
     @Inject
     FanoutKafka kafka;
+
+    @BeforeEach
+    void awaitGatewayReady() {
+        new GatewayApi(base).awaitReady(Duration.ofSeconds(120)); // the window store answers once the fold runs
+    }
 
     @Test
     void servesTheCountsOfTheWindowsOfOneProviderAndModel() throws Exception {
@@ -99,10 +107,52 @@ class ThroughputEndpointTest {
         assertThat(get("/v1/metrics/throughput?to=2026-13-01T00:00:00Z").statusCode()).isEqualTo(400);
     }
 
+    @Test
+    void pagesFollowEachOtherWithoutGapOrRepeat() throws Exception {
+        String provider = "page-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant now = Instant.now();
+        for (String model : List.of("m1", "m2", "m3")) {
+            produce(request(now, provider, model, 10, new Completed(FinishReason.STOP, "stop")));
+        }
+        JsonNode[] all = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            all[0] = getJson("/v1/metrics/throughput?provider=" + provider);
+            return sum(all[0], "requests_completed") == 3;
+        });
+        List<String> expected = new ArrayList<>();
+        all[0].forEach(w -> expected.add(w.get("window_start").asText() + " " + w.get("model").asText()));
+        assertThat(expected).hasSizeGreaterThanOrEqualTo(3);
+
+        List<String> paged = new ArrayList<>();
+        String next = null;
+        int pages = 0;
+        do {
+            JsonNode page = page("/v1/metrics/throughput?provider=" + provider + "&limit=1"
+                    + (next == null ? "" : "&page_token=" + enc(next)));
+            assertThat(page.get("windows")).hasSize(1);
+            page.get("windows").forEach(w -> paged.add(w.get("window_start").asText() + " " + w.get("model").asText()));
+            next = page.get("next").isNull() ? null : page.get("next").asText();
+            pages++;
+        } while (next != null && pages <= expected.size());
+        assertThat(paged).as("every window once, in order").isEqualTo(expected);
+        assertThat(page("/v1/metrics/throughput?provider=" + provider + "&limit=1000").get("next").isNull()).isTrue();
+
+        for (String bad : List.of("limit=0", "limit=1001", "limit=ten", "page_token=not-a-token")) {
+            HttpResponse<String> refused = get("/v1/metrics/throughput?" + bad);
+            assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+            assertThat(TestJson.parse(refused.body()).at("/error/message").asText()).as(bad)
+                    .contains(bad.substring(0, bad.indexOf('=')));
+        }
+    }
+
     private ChunkRecord[] request(Instant at, String provider, long outputTokens, Object terminal) {
+        return request(at, provider, "m1", outputTokens, terminal);
+    }
+
+    private ChunkRecord[] request(Instant at, String provider, String model, long outputTokens, Object terminal) {
         String id = RequestIds.newId();
         return new ChunkRecord[] {
-            new ChunkRecord(id, "a1", 0L, at, new Started(provider, "m1", 0)),
+            new ChunkRecord(id, "a1", 0L, at, new Started(provider, model, 0)),
             new ChunkRecord(id, "a1", 1L, at.plusMillis(30), new TextDelta("hello")),
             new ChunkRecord(id, "a1", 2L, at.plusMillis(40), new Usage(3L, outputTokens, 0L, 0L)),
             new ChunkRecord(id, "a1", 3L, at.plusMillis(50), terminal)};
@@ -128,7 +178,12 @@ class ThroughputEndpointTest {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
+    /** The windows of the one page at {@code path}. */
     private JsonNode getJson(String path) throws IOException, InterruptedException {
+        return page(path).get("windows");
+    }
+
+    private JsonNode page(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = get(path);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return TestJson.parse(response.body());

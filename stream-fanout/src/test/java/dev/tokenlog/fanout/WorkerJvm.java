@@ -1,5 +1,6 @@
 package dev.tokenlog.fanout;
 
+import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -9,11 +10,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code @RegisterExtension static final WorkerJvm WORKER = new WorkerJvm();}.
  */
 public final class WorkerJvm implements BeforeAllCallback, AfterAllCallback {
+    private final Map<String, String> env;
     private WorkerProcess worker;
+
+    public WorkerJvm() {
+        this(Map.of());
+    }
+
+    /** A worker with extra environment variables (Quarkus config, e.g. a provider entry). */
+    public WorkerJvm(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        worker = WorkerProcess.start();
+        worker = WorkerProcess.start(env);
     }
 
     @Override

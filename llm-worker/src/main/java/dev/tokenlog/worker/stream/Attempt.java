@@ -152,10 +152,11 @@ final class Attempt {
             // the attempt ends with a clear error instead of its thread dying without a terminal.
             LOG.errorf(e, "request %s: the %s adapter failed on its output", request.getRequestId(), target.getProvider());
             return stopped().orElse(ProviderException.protocol(target.getProvider()
-                    + " sent output its adapter could not map: " + e.getClass().getSimpleName()));
+                    + " sent output its adapter could not map (the worker's log has the details)"));
         } catch (IOException e) {
+            LOG.warnf("request %s: connection to %s broke: %s", request.getRequestId(), target.getProvider(), e.toString());
             return stopped().orElse(new ProviderException("TRUNCATED",
-                    "connection to " + target.getProvider() + " broke: " + e.getClass().getSimpleName(), true));
+                    "connection to " + target.getProvider() + " broke (the worker's log has the details)", true));
         } catch (InterruptedException e) {
             return stopped().orElseThrow(ShutdownInterrupt::new);
         }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import org.jboss.logging.Logger;
 
 /**
  * Publishes the chunks of one attempt: {@code Started} first, contiguous {@code seq}, exactly one
@@ -24,6 +25,7 @@ import java.util.concurrent.ExecutionException;
  * is over Kafka's record size limit. Not thread-safe: one attempt is written by one thread.
  */
 public final class AttemptWriter {
+    private static final Logger LOG = Logger.getLogger(AttemptWriter.class);
     /**
      * Longest text of one delta chunk, in chars. A char is at most 3 UTF-8 bytes (a 4-byte character
      * is two chars), so a chunk stays under Kafka's default 1 MiB record limit ({@code max.request.size},
@@ -146,8 +148,9 @@ public final class AttemptWriter {
         ChunkRecord chunk = chunk(event);
         sink.send(chunk, error -> {
             if (lost == null) {
-                lost = "chunk " + chunk.getSeq() + " was not written to Kafka: " + error.getClass().getSimpleName()
-                        + ": " + error.getMessage();
+                LOG.warnf("request %s: chunk %d of attempt %s was not written to Kafka: %s", requestId, chunk.getSeq(),
+                        attemptId, error.toString());
+                lost = "chunk " + chunk.getSeq() + " was not written to Kafka (the worker's log has the cause)";
             }
         });
     }

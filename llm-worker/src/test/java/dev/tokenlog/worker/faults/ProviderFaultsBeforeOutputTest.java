@@ -120,7 +120,7 @@ class ProviderFaultsBeforeOutputTest extends FaultTest {
     void refusedConnectionEndsFailedWithAConnectError() {
         Scenario s = Scenario.start(Fault.PROVIDER, "Connection refused",
                 "the only route target's base URL is a closed port",
-                "Failed CONNECT_ERROR, retryable, not partial, naming the entry and host:port; no output");
+                "Failed CONNECT_ERROR, retryable, not partial, naming the entry but not its host:port; no output");
 
         List<ChunkRecord> out = kafka.outcome(kafka.send(request(Map.of(), FaultProfile.REFUSED + MODEL)));
 
@@ -128,7 +128,8 @@ class ProviderFaultsBeforeOutputTest extends FaultTest {
             assertThat(f.getCode()).isEqualTo("CONNECT_ERROR");
             assertThat(f.getRetryable()).isTrue();
             assertThat(f.getPartial()).isFalse();
-            assertThat(f.getMessage()).startsWith("cannot connect to " + FaultProfile.REFUSED + " at 127.0.0.1:");
+            assertThat(f.getMessage()).startsWith("cannot connect to " + FaultProfile.REFUSED + " ")
+                    .doesNotContain("127.0.0.1").doesNotContain("Exception"); // the address is in the log only
         });
         assertThat(out).hasSize(2);
         s.passed();

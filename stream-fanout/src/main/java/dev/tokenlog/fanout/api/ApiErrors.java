@@ -8,10 +8,17 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** Every error leaves the gateway as JSON {@code {"error":{"code","message"}}} with a precise status. */
 public class ApiErrors {
+    private static final Logger LOG = Logger.getLogger(ApiErrors.class);
+    /** A qualified Java type name, optionally with nested-class and array suffixes. */
+    private static final Pattern JAVA_TYPE =
+            Pattern.compile("(?<![\\w$.])(?:[a-z_][\\w]*\\.)+([A-Z][\\w]*)(?:\\$[\\w]+)*(?:\\[])*");
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
@@ -42,8 +49,33 @@ public class ApiErrors {
     public static ApiException malformed(JsonProcessingException e) {
         String path = e instanceof JsonMappingException m ? jsonPath(m) : "";
         return new ApiException(400, "malformed_json", path.isEmpty()
-                ? "request body is not valid JSON for this endpoint: " + e.getOriginalMessage()
-                : path + " has the wrong type or shape: " + e.getOriginalMessage());
+                ? "request body is not valid JSON for this endpoint: " + jacksonText(e)
+                : path + " has the wrong type or shape: " + jacksonText(e));
+    }
+
+    /**
+     * Jackson's description of what it could not read, with the gateway's Java types named as JSON types
+     * ({@code `java.lang.Integer`} as {@code `integer`}, a request class as {@code `object`}): clients see
+     * the problem, never the classes.
+     */
+    public static String jacksonText(JsonProcessingException e) {
+        Matcher m = JAVA_TYPE.matcher(String.valueOf(e.getOriginalMessage()));
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(sb, Matcher.quoteReplacement(jsonType(m.group(1))));
+        }
+        return m.appendTail(sb).toString();
+    }
+
+    private static String jsonType(String simpleName) {
+        return switch (simpleName) {
+            case "String", "Character", "CharSequence" -> "string";
+            case "Integer", "Long", "Short", "Byte", "BigInteger" -> "integer";
+            case "Double", "Float", "BigDecimal", "Number" -> "number";
+            case "Boolean" -> "boolean";
+            case "List", "ArrayList", "Collection", "Set", "Iterable" -> "array";
+            default -> "object";
+        };
     }
 
     /** {@code messages[0].content} from Jackson's reference chain; empty at the top level. */
@@ -59,11 +91,12 @@ public class ApiErrors {
         return sb.toString();
     }
 
-    /** The schema registry refused or did not answer while a record was being written. */
+    /** The schema registry refused or did not answer while a record was being written (its address stays in the log). */
     @ServerExceptionMapper
     public Response serialization(org.apache.kafka.common.errors.SerializationException e) {
-        return json(503, "schema_registry_unavailable",
-                "the request was not accepted because its record could not be serialised: " + e.getMessage());
+        LOG.warnf("a request's record could not be serialised: %s", e.toString());
+        return json(503, "schema_registry_unavailable", "the request was not accepted because its record could not be"
+                + " serialised (the schema registry did not answer as expected); retry shortly");
     }
 
     /** Quarkus REST reports a body it could not read as a 400 wrapping Jackson's exception: name the field. */
@@ -73,7 +106,9 @@ public class ApiErrors {
             return malformedJson(json);
         }
         int status = e.getResponse().getStatus();
-        return json(status, status == 415 ? "unsupported_media_type" : "http_" + status, e.getMessage());
+        Response.StatusType type = Response.Status.fromStatusCode(status);
+        return json(status, status == 415 ? "unsupported_media_type" : "http_" + status,
+                "HTTP " + status + (type == null ? "" : " " + type.getReasonPhrase()));
     }
 
     static Response json(int status, String code, String message) {

@@ -108,7 +108,7 @@ public class DirectStreamRoute {
             LlmRequest request = RequestFactory.create(parse(body), owner, limits);
             String id = request.getRequestId();
             writer.send(topics.requests(), id, request);
-            String events = "/v1/streams/" + id + "/events?token=" + tokens.issue(id);
+            String events = "/v1/streams/" + id + "/events?token=" + tokens.issue(id, StreamTokens.Scope.READ);
             context.runOnContext(v -> {
                 ctx.response().putHeader("X-Stream-Id", id);
                 ctx.reroute(HttpMethod.GET, events);
@@ -117,7 +117,8 @@ public class DirectStreamRoute {
             context.runOnContext(v -> error(ctx, e));
         } catch (RuntimeException e) {
             LOG.error("accepting a direct stream failed", e);
-            context.runOnContext(v -> error(ctx, new ApiException(500, "internal_error", "the request failed: " + e)));
+            context.runOnContext(v -> error(ctx, new ApiException(500, "internal_error",
+                    "the gateway failed to accept the request; its log has the details")));
         }
     }
 

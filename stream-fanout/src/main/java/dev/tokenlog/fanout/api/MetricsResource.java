@@ -7,11 +7,12 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -21,32 +22,51 @@ import java.util.TreeMap;
 @Blocking
 public class MetricsResource {
     private final ThroughputIndex index;
+    private final Access access;
 
-    public MetricsResource(ThroughputIndex index) {
+    public MetricsResource(ThroughputIndex index, Access access) {
         this.index = index;
+        this.access = access;
     }
 
     /**
-     * The windows that start in [from, to), oldest first; every parameter is optional.
+     * The windows that start in [from, to), oldest first, a page at a time; every parameter is optional.
+     * With API keys on it needs a key (the figures are the gateway's, not one tenant's).
      *
-     * @param provider provider entry name, e.g. {@code mock}
-     * @param model    model name, e.g. {@code echo}
-     * @param from     ISO-8601 instant, e.g. {@code 2026-03-01T12:00:00Z}; default: the oldest window kept
-     * @param to       ISO-8601 instant, exclusive; default: no upper bound
+     * @param provider  provider entry name, e.g. {@code mock}
+     * @param model     model name, e.g. {@code echo}
+     * @param from      ISO-8601 instant, e.g. {@code 2026-03-01T12:00:00Z}; default: the oldest window kept
+     * @param to        ISO-8601 instant, exclusive; default: no upper bound
+     * @param limit     windows per page, 1 to 1000; default 100
+     * @param pageToken the {@code next} of the previous page; none for the first page
+     * @return {@code {"windows":[...],"next":<page_token of the next page, or null after the last>}}
      */
     @GET
     @Path("throughput")
-    public List<Map<String, Object>> throughput(@QueryParam("provider") String provider,
-                                                @QueryParam("model") String model,
-                                                @QueryParam("from") String from,
-                                                @QueryParam("to") String to) {
+    public Map<String, Object> throughput(@QueryParam("provider") String provider,
+                                          @QueryParam("model") String model,
+                                          @QueryParam("from") String from,
+                                          @QueryParam("to") String to,
+                                          @QueryParam("limit") String limit,
+                                          @QueryParam("page_token") String pageToken,
+                                          @Context HttpHeaders headers) {
+        access.tenant(headers::getHeaderString);
         Instant start = instant("from", from, Instant.EPOCH);
         Instant end = instant("to", to, Instant.ofEpochMilli(Long.MAX_VALUE));
         if (start.isAfter(end)) {
             throw ApiException.badRequest("'from' (" + from + ") is after 'to' (" + to + "); swap them");
         }
-        return index.windows(blankToNull(provider), blankToNull(model), start, end).stream()
-                .map(MetricsResource::json).toList();
+        int size = ThroughputPage.limit(limit);
+        ThroughputPage.After after = ThroughputPage.after(pageToken);
+        if (after != null && after.windowStart().isAfter(start)) {
+            start = after.windowStart(); // nothing before the last page's window is needed
+        }
+        ThroughputPage page = ThroughputPage.of(index.windows(blankToNull(provider), blankToNull(model), start, end),
+                after, size);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("windows", page.windows().stream().map(MetricsResource::json).toList());
+        json.put("next", page.next());
+        return json;
     }
 
     private static Instant instant(String name, String value, Instant absent) {

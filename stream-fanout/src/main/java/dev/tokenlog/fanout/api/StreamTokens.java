@@ -1,68 +1,109 @@
 package dev.tokenlog.fanout.api;
 
+import dev.tokenlog.fanout.config.AuthConfig;
 import dev.tokenlog.fanout.config.GatewayConfig;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.time.Instant;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.jboss.logging.Logger;
 
 /**
- * Signed, expiring per-stream tokens ({@code <expiry-epoch-seconds>.<HMAC-SHA256>}), so a browser
- * can subscribe with a query parameter. Without {@code tokenlog.gateway.token-secret} a random key is
- * used and tokens only verify on the instance that issued them.
+ * Signed, expiring per-stream tokens, so a browser can subscribe with a query parameter:
+ * {@code v2.<scope>.<expiry-epoch-seconds>.<HMAC-SHA256>}, the HMAC over the version, the scope, the
+ * stream id and the expiry. A token does one thing ({@link Scope}): a read token cannot cancel.
+ * Tokens of the first format ({@code <expiry>.<hmac>}, read and cancel alike) no longer verify.
+ * Created at start so that a missing or short secret stops the gateway there ({@link TokenSecret}).
  */
+@Startup
 @ApplicationScoped
 public class StreamTokens {
-    private static final Logger LOG = Logger.getLogger(StreamTokens.class);
+    private static final String VERSION = "v2";
+
+    /** What a token allows on its stream. */
+    public enum Scope {
+        /** {@code GET /v1/streams/{id}} and {@code GET /v1/streams/{id}/events}. */
+        READ("read"),
+        /** {@code POST /v1/streams/{id}/cancel}. */
+        CANCEL("cancel");
+
+        private final String wire;
+
+        Scope(String wire) {
+            this.wire = wire;
+        }
+
+        static Optional<Scope> of(String wire) {
+            for (Scope s : values()) {
+                if (s.wire.equals(wire)) {
+                    return Optional.of(s);
+                }
+            }
+            return Optional.empty();
+        }
+    }
 
     private final SecretKeySpec key;
-    private final GatewayConfig config;
+    private final Duration ttl;
+    private final Clock clock;
 
-    public StreamTokens(GatewayConfig config) {
-        this.config = config;
-        byte[] secret = config.tokenSecret().map(s -> s.getBytes(StandardCharsets.UTF_8)).orElseGet(() -> {
-            LOG.info("tokenlog.gateway.token-secret is not set: stream tokens verify on this instance only");
-            byte[] random = new byte[32];
-            new SecureRandom().nextBytes(random);
-            return random;
-        });
+    @Inject
+    public StreamTokens(GatewayConfig config, AuthConfig auth) {
+        this(TokenSecret.resolve(auth.enabled(), config.tokenSecret()), config.tokenTtl(), Clock.systemUTC());
+    }
+
+    StreamTokens(byte[] secret, Duration ttl, Clock clock) {
         this.key = new SecretKeySpec(secret, "HmacSHA256");
+        this.ttl = ttl;
+        this.clock = clock;
     }
 
-    /** A token for {@code streamId} valid for the configured time. */
-    public String issue(String streamId) {
-        long expiry = Instant.now().plus(config.tokenTtl()).getEpochSecond();
-        return expiry + "." + sign(streamId + "." + expiry);
+    /** A token for {@code streamId} allowing {@code scope}, valid for {@code tokenlog.gateway.token-ttl}. */
+    public String issue(String streamId, Scope scope) {
+        long expiry = clock.instant().plus(ttl).getEpochSecond();
+        return VERSION + "." + scope.wire + "." + expiry + "." + sign(scope, streamId, expiry);
     }
 
-    /** Whether {@code token} was issued for {@code streamId} and has not expired. */
-    public boolean verify(String streamId, String token) {
-        int dot = token == null ? -1 : token.indexOf('.');
-        if (dot <= 0) {
-            return false;
+    /**
+     * The scope of {@code token} if it was issued by a gateway with this secret for {@code streamId} and
+     * has not expired; empty for anything else (forged, altered, expired, another stream's, old format).
+     */
+    public Optional<Scope> verify(String streamId, String token) {
+        if (token == null) {
+            return Optional.empty();
         }
+        String[] parts = token.split("\\.", -1);
+        if (parts.length != 4 || !VERSION.equals(parts[0])) {
+            return Optional.empty();
+        }
+        Optional<Scope> scope = Scope.of(parts[1]);
+        long expiry;
         try {
-            long expiry = Long.parseLong(token.substring(0, dot));
-            String expected = sign(streamId + "." + expiry);
-            return expiry > Instant.now().getEpochSecond() && java.security.MessageDigest.isEqual(
-                    expected.getBytes(StandardCharsets.US_ASCII),
-                    token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII));
+            expiry = Long.parseLong(parts[2]);
         } catch (NumberFormatException e) {
-            return false;
+            return Optional.empty();
         }
+        if (scope.isEmpty() || expiry <= clock.instant().getEpochSecond()) {
+            return Optional.empty();
+        }
+        boolean authentic = MessageDigest.isEqual(sign(scope.get(), streamId, expiry).getBytes(StandardCharsets.US_ASCII),
+                parts[3].getBytes(StandardCharsets.US_ASCII));
+        return authentic ? scope : Optional.empty();
     }
 
-    private String sign(String payload) {
+    private String sign(Scope scope, String streamId, long expiry) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            return Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
+            String payload = VERSION + "\n" + scope.wire + "\n" + streamId + "\n" + expiry;
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }

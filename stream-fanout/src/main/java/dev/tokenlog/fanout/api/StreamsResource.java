@@ -35,18 +35,16 @@ public class StreamsResource {
 
     private final RecordWriter writer;
     private final TopicsConfig topics;
-    private final RequestIndex index;
     private final StreamTokens tokens;
     private final Access access;
     private final Quotas quotas;
     private final RequestLimits limits;
     private final SettledStatus settled;
 
-    public StreamsResource(RecordWriter writer, TopicsConfig topics, RequestIndex index, StreamTokens tokens,
+    public StreamsResource(RecordWriter writer, TopicsConfig topics, StreamTokens tokens,
                            Access access, Quotas quotas, RequestLimits limits, SettledStatus settled) {
         this.writer = writer;
         this.topics = topics;
-        this.index = index;
         this.tokens = tokens;
         this.access = access;
         this.quotas = quotas;
@@ -69,7 +67,8 @@ public class StreamsResource {
         return Response.accepted(Map.of(
                 "id", id,
                 "events", "/v1/streams/" + id + "/events",
-                "token", tokens.issue(id))).build();
+                "token", tokens.issue(id, StreamTokens.Scope.READ),
+                "cancel_token", tokens.issue(id, StreamTokens.Scope.CANCEL))).build();
     }
 
     /**
@@ -81,18 +80,18 @@ public class StreamsResource {
     @Path("{id}")
     public Map<String, Object> status(@PathParam("id") String id, @QueryParam("token") String token,
                                       @Context HttpHeaders headers) {
-        RequestIndex.Lookup found = index.lookup(id);
-        access.checkRead(found, headers::getHeaderString, token);
-        return settled.settle(found).toJson();
+        return settled.settle(access.lookup(id, StreamTokens.Scope.READ, headers::getHeaderString, token)).toJson();
     }
 
-    /** Asks the worker running the stream to stop it; the stream then ends with {@code cancelled}. */
+    /**
+     * Asks the worker running the stream to stop it; the stream then ends with {@code cancelled}. With API
+     * keys on it takes the owner's key or the stream's {@code cancel_token}, never its read token.
+     */
     @POST
     @Path("{id}/cancel")
     public Response cancel(@PathParam("id") String id, @QueryParam("token") String token,
                            @Context HttpHeaders headers) {
-        RequestIndex.Lookup found = index.lookup(id);
-        access.checkRead(found, headers::getHeaderString, token);
+        RequestIndex.Lookup found = access.lookup(id, StreamTokens.Scope.CANCEL, headers::getHeaderString, token);
         if (found.answer() != null) {
             return Response.status(409).entity(Map.of("error", Map.of("code", "already_ended",
                     "message", "stream " + id + " already ended with status " + found.answer().getStatus()))).build();

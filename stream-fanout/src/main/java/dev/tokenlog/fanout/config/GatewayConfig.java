@@ -30,11 +30,15 @@ public interface GatewayConfig {
     @WithDefault("30s")
     Duration writeTimeout();
 
-    /** HMAC secret for stream tokens; set the same value on every gateway instance. */
+    /**
+     * HMAC secret for stream tokens; set the same value on every gateway instance. Required, and at least
+     * 32 bytes, when {@code tokenlog.auth.enabled} is true (e.g. {@code openssl rand -base64 48}); without
+     * it and with auth off, each instance uses a random one.
+     */
     Optional<String> tokenSecret();
 
-    /** How long a stream token stays valid. */
-    @WithDefault("24h")
+    /** How long a stream token (read or cancel) stays valid. */
+    @WithDefault("1h")
     Duration tokenTtl();
 
     /**

@@ -121,8 +121,8 @@ public class ChatCompletionsRoute {
             respond(ctx, id, e.status(), OpenAiErrors.body(e), id == null);
         } catch (RuntimeException e) {
             LOG.errorf(e, "chat completion %s failed", id);
-            respond(ctx, id, 500, OpenAiWire.error("the gateway failed: " + e, "server_error", null, "internal_error"),
-                    id == null);
+            respond(ctx, id, 500, OpenAiWire.error("the gateway failed to handle the request; its log has the details",
+                    "server_error", null, "internal_error"), id == null);
         } finally {
             if (admission != null) {
                 admission.close();

@@ -41,9 +41,9 @@ final class ChatRequestMapper {
         } catch (JsonMappingException e) {
             String path = ApiErrors.jsonPath(e);
             throw new ApiException(400, "malformed_json", (path.isEmpty() ? "request body" : path)
-                    + " does not match OpenAI's Chat Completions request: " + e.getOriginalMessage());
+                    + " does not match OpenAI's Chat Completions request: " + ApiErrors.jacksonText(e));
         } catch (JsonProcessingException e) {
-            throw new ApiException(400, "malformed_json", "request body is not valid JSON: " + e.getOriginalMessage());
+            throw new ApiException(400, "malformed_json", "request body is not valid JSON: " + ApiErrors.jacksonText(e));
         } catch (IOException e) {
             throw new IllegalStateException("reading a byte array failed", e);
         }

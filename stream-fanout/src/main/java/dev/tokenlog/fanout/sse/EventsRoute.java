@@ -5,6 +5,7 @@ import dev.tokenlog.avro.FinalAnswer;
 import dev.tokenlog.fanout.FanoutKafka;
 import dev.tokenlog.fanout.api.Access;
 import dev.tokenlog.fanout.api.ApiException;
+import dev.tokenlog.fanout.api.StreamTokens;
 import dev.tokenlog.fanout.config.GatewayConfig;
 import dev.tokenlog.fanout.config.TopicsConfig;
 import dev.tokenlog.fanout.quota.Quota;
@@ -105,8 +106,8 @@ public class EventsRoute {
         try {
             format = EventFormat.of(ctx.queryParams().get("format"));
             EventId after = afterId(ctx);
-            RequestIndex.Lookup lookup = index.lookup(id);
-            access.checkRead(lookup, name -> ctx.request().getHeader(name), ctx.queryParams().get("token"));
+            RequestIndex.Lookup lookup = access.lookup(id, StreamTokens.Scope.READ, name -> ctx.request().getHeader(name),
+                    ctx.queryParams().get("token"));
             int partition = tail.partitionOf(id);
             if (after != null && after.partition() != partition) {
                 throw ApiException.badRequest("event id " + after + " does not belong to stream " + id);

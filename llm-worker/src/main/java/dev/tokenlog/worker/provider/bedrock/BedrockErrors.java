@@ -10,6 +10,7 @@ import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.SdkHttpResponse;
@@ -23,6 +24,7 @@ import software.amazon.awssdk.thirdparty.jackson.core.JsonProcessingException;
  * {@code BedrockErrorsTest}; any other service error falls back to the shared status table.
  */
 final class BedrockErrors {
+    private static final Logger LOG = Logger.getLogger(BedrockErrors.class);
     private static final int MAX_MESSAGE = 400;
 
     /** Stable code and retryability of one Bedrock error type. */
@@ -82,8 +84,9 @@ final class BedrockErrors {
                     + truncate(secrets.scrub(String.valueOf(e.getOriginalMessage()))));
         }
         if (rootCause(cause) instanceof ConnectException) {
-            return new ProviderException("CONNECT_ERROR", "cannot connect to " + provider + " ("
-                    + rootCause(cause).getClass().getSimpleName() + ")", true);
+            LOG.warnf("cannot connect to %s: %s", provider, rootCause(cause).toString());
+            return new ProviderException("CONNECT_ERROR", "cannot connect to " + provider
+                    + " (the worker's log has the details)", true);
         }
         if (cause instanceof SdkClientException e && e.getMessage() != null
                 && e.getMessage().startsWith("Unable to load credentials")) {

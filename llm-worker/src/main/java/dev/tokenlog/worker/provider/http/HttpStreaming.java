@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 
 /**
  * Opens a streaming HTTP call for an adapter: sends the request, turns connect failures and non-2xx
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the body to the stream's stop hook so a cancel or timeout closes it (a blocked read then returns).
  */
 public final class HttpStreaming {
+    private static final Logger LOG = Logger.getLogger(HttpStreaming.class);
     private static final int MAX_ERROR_BODY = 64 * 1024;
 
     /** Distinct per-request connect timeouts given their own client; past that, the entry's is used. */
@@ -91,8 +93,10 @@ public final class HttpStreaming {
         try {
             response = clientFor(call).send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException | ConnectException e) {
-            throw new ProviderException("CONNECT_ERROR", "cannot connect to " + provider + " at "
-                    + request.uri().getHost() + ":" + port(request) + " (" + e.getClass().getSimpleName() + ")", true);
+            // The address and the cause go to the log only: the message reaches clients in Failed.message.
+            LOG.warnf("cannot connect to %s at %s:%d: %s", provider, request.uri().getHost(), port(request), e.toString());
+            throw new ProviderException("CONNECT_ERROR", "cannot connect to " + provider + " (check tokenlog.providers."
+                    + provider + ".base-url; the worker's log names the address)", true);
         } catch (HttpTimeoutException e) {
             throw new ProviderException("PROVIDER_TIMEOUT", provider + " did not answer in time", true);
         }

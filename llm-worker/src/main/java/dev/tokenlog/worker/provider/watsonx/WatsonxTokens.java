@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jboss.logging.Logger;
 
 /**
  * IBM Cloud IAM access tokens for one provider entry: the api-key is exchanged at
@@ -28,6 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * its token (a lock rather than {@code synchronized}, which would pin virtual threads during I/O).
  */
 final class WatsonxTokens {
+    private static final Logger LOG = Logger.getLogger(WatsonxTokens.class);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     private static final String GRANT_TYPE = "urn:ibm:params:oauth:grant-type:apikey";
 
@@ -102,8 +104,9 @@ final class WatsonxTokens {
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (HttpConnectTimeoutException | ConnectException e) {
-            throw new ProviderException("CONNECT_ERROR", "cannot connect to IBM Cloud IAM at " + endpoint.getHost()
-                    + " for " + provider + " (" + e.getClass().getSimpleName() + ")", true);
+            LOG.warnf("cannot connect to IBM Cloud IAM at %s for %s: %s", endpoint.getHost(), provider, e.toString());
+            throw new ProviderException("CONNECT_ERROR", "cannot connect to IBM Cloud IAM for " + provider
+                    + " (the worker's log names the address)", true);
         } catch (HttpTimeoutException e) {
             throw new ProviderException("PROVIDER_TIMEOUT", "IBM Cloud IAM did not answer " + provider + " in time", true);
         }
