@@ -35,6 +35,11 @@ public final class FaultProfile implements QuarkusTestProfile {
     /** OpenAI at an {@link UnansweredPort}, with a short connect timeout. */
     static final String UNANSWERED = "unanswered";
     static final String UNANSWERED_CONNECT_TIMEOUT = "500ms";
+    /**
+     * A mock entry whose {@code max_tokens} cap is {@code Integer.MAX_VALUE}: it lets a request reach the
+     * mock with a huge {@code max_tokens} past the request limits, to show the mock's memory does not grow with it.
+     */
+    static final String UNCAPPED_MOCK = "uncapped-mock";
     /** A {@link CrashingProviderType} entry: its adapter throws Errors. */
     static final String CRASH = "crash";
 
@@ -75,6 +80,8 @@ public final class FaultProfile implements QuarkusTestProfile {
             entry(config, REFUSED, "openai", "http://127.0.0.1:" + refusedPort + "/v1");
             entry(config, UNANSWERED, "openai", "http://127.0.0.1:" + unanswered.port() + "/v1");
             config.put("tokenlog.providers." + UNANSWERED + ".connect-timeout", UNANSWERED_CONNECT_TIMEOUT);
+            config.put("tokenlog.providers." + UNCAPPED_MOCK + ".type", "mock");
+            config.put("tokenlog.limits.providers." + UNCAPPED_MOCK + ".max-tokens", Integer.toString(Integer.MAX_VALUE));
             entry(config, CRASH, CrashingProviderType.TYPE, "http://127.0.0.1:" + refusedPort + "/unused");
             return config;
         }

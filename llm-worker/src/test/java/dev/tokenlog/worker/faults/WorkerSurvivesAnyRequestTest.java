@@ -131,7 +131,9 @@ class WorkerSurvivesAnyRequestTest extends FaultTest {
     }
 
     private FaultKafka.Sent sendLorem(int maxTokens) {
-        LlmRequest huge = request(Map.of("mock.tps", "20", "mock.ttft-ms", "0"), "mock/lorem");
+        // The request limits refuse such a max_tokens for the "mock" entry (WorkerInputFaultsTest); this entry
+        // has no cap, so the request reaches the mock itself.
+        LlmRequest huge = request(Map.of("mock.tps", "20", "mock.ttft-ms", "0"), FaultProfile.UNCAPPED_MOCK + "/lorem");
         huge.getParams().setMaxTokens(maxTokens);
         return kafka.send(huge);
     }
