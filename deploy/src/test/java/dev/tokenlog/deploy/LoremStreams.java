@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
@@ -57,7 +60,27 @@ final class LoremStreams {
     /** Waits until the gateway reports every stream RUNNING (its first chunk folded into the index). */
     static void awaitRunning(String gateway, List<Posted> streams) {
         await("all " + streams.size() + " streams RUNNING").atMost(RUNNING_WAIT).pollInterval(Duration.ofMillis(300))
-                .until(() -> streams.stream().allMatch(p -> "RUNNING".equals(status(gateway, p.id()))));
+                .until(() -> allRunning(gateway, streams));
+    }
+
+    /**
+     * Whether every stream reads RUNNING. A status read of a running stream waits until the fold has passed the
+     * end of its partition (read-your-writes, the gateway's SettledStatus: a few hundred milliseconds), so the
+     * reads of one round go out together rather than one after another.
+     */
+    private static boolean allRunning(String gateway, List<Posted> streams) throws Exception {
+        try (ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<String>> statuses = new ArrayList<>();
+            for (Posted p : streams) {
+                statuses.add(reads.submit(() -> status(gateway, p.id())));
+            }
+            for (Future<String> status : statuses) {
+                if (!"RUNNING".equals(status.get())) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /** One subscriber per stream and {@code perStream}, reading from the first event, resuming on {@code gateways}. */
