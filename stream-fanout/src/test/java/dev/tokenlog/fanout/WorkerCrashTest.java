@@ -12,6 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,13 +40,22 @@ class WorkerCrashTest {
             for (int i = 0; i < REQUESTS; i++) {
                 ids.add(create());
             }
+            // A status read of a running stream waits for the fold to pass its partition's end (read-your-writes:
+            // a few hundred milliseconds), so the reads of one round go out together: one after another, the
+            // first streams could end before the last is seen running.
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                for (String id : ids) {
-                    if (!"RUNNING".equals(status(id))) {
-                        return false;
+                try (ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor()) {
+                    List<Future<String>> statuses = new ArrayList<>();
+                    for (String id : ids) {
+                        statuses.add(reads.submit(() -> status(id)));
                     }
+                    for (Future<String> status : statuses) {
+                        if (!"RUNNING".equals(status.get())) {
+                            return false;
+                        }
+                    }
+                    return true;
                 }
-                return true;
             });
 
             doomed.kill();
