@@ -125,6 +125,22 @@ final class LauncherProcess implements AutoCloseable {
                 .as("%s (pid %d) after the launcher exited", name, pid).isEmpty());
     }
 
+    /**
+     * Free ports for every listener {@code deploy/local/run} opens, as the environment it reads them from:
+     * the ITs that start the launcher run beside other stacks and must not meet their ports.
+     */
+    static Map<String, String> freeLauncherPorts() throws IOException {
+        List<String> names = List.of("TOKENLOG_HTTP_PORT", "TOKENLOG_WORKER_HTTP_PORT", "TOKENLOG_MANAGEMENT_PORT",
+                "TOKENLOG_WORKER_MANAGEMENT_PORT", "TOKENLOG_KAFKA_PORT", "TOKENLOG_KAFKA_CONTROLLER_PORT",
+                "TOKENLOG_REGISTRY_PORT", "TOKENLOG_REGISTRY_MANAGEMENT_PORT");
+        List<Integer> ports = freePorts(names.size());
+        Map<String, String> env = new TreeMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            env.put(names.get(i), ports.get(i).toString());
+        }
+        return env;
+    }
+
     /** Frees the given number of distinct loopback ports (all held open together, then released). */
     static List<Integer> freePorts(int count) throws IOException {
         List<ServerSocket> sockets = new ArrayList<>();

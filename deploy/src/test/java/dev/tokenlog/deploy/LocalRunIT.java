@@ -44,7 +44,7 @@ class LocalRunIT {
                 "llm-worker and stream-fanout are not packaged yet");
         Path data = temp.resolve("data");
         Files.createDirectories(data);
-        Map<String, String> env = ports();
+        Map<String, String> env = LauncherProcess.freeLauncherPorts();
         String gateway = "http://127.0.0.1:" + env.get("TOKENLOG_HTTP_PORT");
         String management = "http://127.0.0.1:" + env.get("TOKENLOG_MANAGEMENT_PORT");
 
@@ -90,18 +90,6 @@ class LocalRunIT {
         }
     }
 
-    private static Map<String, String> ports() throws Exception {
-        List<Integer> p = LauncherProcess.freePorts(8);
-        return Map.of(
-                "TOKENLOG_HTTP_PORT", p.get(0).toString(),
-                "TOKENLOG_WORKER_HTTP_PORT", p.get(1).toString(),
-                "TOKENLOG_MANAGEMENT_PORT", p.get(6).toString(),
-                "TOKENLOG_WORKER_MANAGEMENT_PORT", p.get(7).toString(),
-                "TOKENLOG_KAFKA_PORT", p.get(2).toString(),
-                "TOKENLOG_KAFKA_CONTROLLER_PORT", p.get(3).toString(),
-                "TOKENLOG_REGISTRY_PORT", p.get(4).toString(),
-                "TOKENLOG_REGISTRY_MANAGEMENT_PORT", p.get(5).toString());
-    }
 
     /** Delta events (id and data), which must be identical on every replay. */
     private static List<SseReader.Event> deltas(List<SseReader.Event> events) {

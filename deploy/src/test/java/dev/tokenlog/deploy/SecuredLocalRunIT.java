@@ -55,24 +55,15 @@ class SecuredLocalRunIT {
                         + "no password in any log");
         Path data = temp.resolve("data");
         Files.createDirectories(data);
-        List<Integer> p = LauncherProcess.freePorts(8);
-        Map<String, String> env = new HashMap<>(Map.of(
-                "TOKENLOG_HTTP_PORT", p.get(0).toString(),
-                "TOKENLOG_WORKER_HTTP_PORT", p.get(1).toString(),
-                "TOKENLOG_KAFKA_PORT", p.get(2).toString(),
-                "TOKENLOG_KAFKA_CONTROLLER_PORT", p.get(3).toString(),
-                "TOKENLOG_REGISTRY_PORT", p.get(4).toString(),
-                "TOKENLOG_REGISTRY_MANAGEMENT_PORT", p.get(5).toString(),
-                "TOKENLOG_MANAGEMENT_PORT", p.get(6).toString(),
-                "TOKENLOG_WORKER_MANAGEMENT_PORT", p.get(7).toString()));
+        Map<String, String> env = new HashMap<>(LauncherProcess.freeLauncherPorts());
         env.put("TOKENLOG_KAFKA_SECURITY", "sasl_ssl");
         env.put("TOKENLOG_MOCK_ENABLED", "true");
-        String gateway = "http://127.0.0.1:" + p.get(0);
-        String bootstrap = "127.0.0.1:" + p.get(2);
+        String gateway = "http://127.0.0.1:" + env.get("TOKENLOG_HTTP_PORT");
+        String bootstrap = "127.0.0.1:" + env.get("TOKENLOG_KAFKA_PORT");
 
         try (LauncherProcess run = LauncherProcess.start(ROOT, data, env, "--no-build")) {
             try {
-                run.awaitOk("http://127.0.0.1:" + p.get(6) + "/q/health/ready", START);
+                run.awaitOk("http://127.0.0.1:" + env.get("TOKENLOG_MANAGEMENT_PORT") + "/q/health/ready", START);
                 JsonNode created = GatewayHttp.post(gateway + "/v1/streams", ECHO_REQUEST);
                 String id = created.get("id").asText();
                 URI events = URI.create(gateway).resolve(created.get("events").asText() + "?token=" + created.get("token").asText());
