@@ -4,6 +4,7 @@ import dev.tokenlog.avro.FinishReason;
 import dev.tokenlog.worker.provider.ProviderException;
 import dev.tokenlog.worker.provider.http.HttpErrors;
 import dev.tokenlog.worker.provider.http.Secrets;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpHeaders;
@@ -82,6 +83,11 @@ final class BedrockErrors {
             // An event whose payload the SDK cannot parse: malformed output, not a broken connection.
             return ProviderException.protocol(provider + " sent an event that is not valid JSON: "
                     + truncate(secrets.scrub(String.valueOf(e.getOriginalMessage()))));
+        }
+        if (rootCause(cause) instanceof CharConversionException e) {
+            // A payload in bytes the JSON parser cannot decode (e.g. that it takes for UTF-32): also malformed output.
+            return ProviderException.protocol(provider + " sent an event that is not valid JSON: "
+                    + truncate(secrets.scrub(String.valueOf(e.getMessage()))));
         }
         if (rootCause(cause) instanceof ConnectException) {
             LOG.warnf("cannot connect to %s: %s", provider, rootCause(cause).toString());

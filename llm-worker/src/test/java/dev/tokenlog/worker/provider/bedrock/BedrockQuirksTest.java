@@ -143,6 +143,19 @@ class BedrockQuirksTest {
         assertThat(seen).noneMatch(e -> e instanceof Finished);
     }
 
+    @Test
+    void aPayloadInAnUnreadableEncodingIsAProtocolError() {
+        // Three zero bytes first make Jackson read the payload as UTF-32, whose first character is
+        // then out of range: a CharConversionException, which is an IOException but not a broken
+        // connection (found by BedrockStreamMapperFuzzTest).
+        server.then(FixtureServer.Reply.stream(EventStreamFrames.CONTENT_TYPE,
+                EventStreamFrames.encode(START + HI + "event contentBlockDelta \u0000\u0000\u0000\"ob\"\u0006\u0000\u0000\u0000}\n")));
+        List<ProviderEvent> seen = new CopyOnWriteArrayList<>();
+        assertThatThrownBy(() -> provider().stream(TestCalls.simple(), seen::add))
+                .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.code()).isEqualTo("PROVIDER_PROTOCOL"));
+        assertThat(seen).containsExactly(new Text("Hi"));
+    }
+
     private Provider provider() {
         return new BedrockProvider(BedrockContractTest.settings(server.baseUrl(), Optional.of("test-key-1234"), Map.of()));
     }
