@@ -53,12 +53,24 @@ public final class SseClient {
     /** As {@link #read(String, String, Duration)}, handing each event to {@code onEvent} as soon as it is read. */
     public static Result read(String url, String lastEventId, Duration timeout, Consumer<Event> onEvent)
             throws IOException, InterruptedException {
+        return read(HTTP, url, lastEventId, timeout, onEvent);
+    }
+
+    /** An HTTP/1.1 client whose connections come from {@code localAddress} (e.g. 127.0.0.3: another client address). */
+    public static HttpClient from(String localAddress) throws IOException {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .localAddress(java.net.InetAddress.getByName(localAddress)).build();
+    }
+
+    /** As {@link #read(String, String, Duration, Consumer)}, with {@code http} (see {@link #from}). */
+    public static Result read(HttpClient http, String url, String lastEventId, Duration timeout, Consumer<Event> onEvent)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
                 .header("Accept", "text/event-stream");
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }
-        HttpResponse<InputStream> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         String type = response.headers().firstValue("content-type").orElse("");
         String cache = response.headers().firstValue("cache-control").orElse("");
         List<Event> events = new ArrayList<>();

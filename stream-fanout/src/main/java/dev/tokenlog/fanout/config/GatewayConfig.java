@@ -73,6 +73,14 @@ public interface GatewayConfig {
     Duration historyWait();
 
     /**
+     * How many of the gateway's 16 history consumers one tenant (an API key's tenant; with auth off, a
+     * client address) holds at once: its further catch-ups wait for its own, within the history wait, so
+     * a burst of them from one tenant never delays another tenant's resume.
+     */
+    @WithDefault("4")
+    int historyReadersPerTenant();
+
+    /**
      * Model names {@code POST /v1/chat/completions} accepts besides {@code <provider>/<model>}, so OpenAI
      * clients keep their model names: {@code tokenlog.gateway.aliases."gpt-4o"=openai/gpt-4o}. Names match
      * ignoring case, {@code -}, {@code .} and {@code _}, so the environment variable

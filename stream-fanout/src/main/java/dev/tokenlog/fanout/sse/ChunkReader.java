@@ -27,6 +27,8 @@ final class ChunkReader implements AutoCloseable {
     record Positioned(EventId position, ChunkRecord chunk) {}
 
     private final HistoryConsumers pool;
+    /** Whose share of the pool the reads take ({@link HistoryConsumers#borrow}). */
+    private final String tenant;
     private final Deserializer<ChunkRecord> deserializer;
     private final String streamId;
     private final TopicPartition partition;
@@ -35,9 +37,10 @@ final class ChunkReader implements AutoCloseable {
     private Consumer<String, byte[]> consumer;
 
     /** Borrows a consumer at once, so that a busy pool is known before the response starts (503). */
-    ChunkReader(HistoryConsumers pool, Deserializer<ChunkRecord> deserializer, TopicPartition partition,
+    ChunkReader(HistoryConsumers pool, String tenant, Deserializer<ChunkRecord> deserializer, TopicPartition partition,
                 String streamId, long from, long until) throws InterruptedException {
         this.pool = pool;
+        this.tenant = tenant;
         this.deserializer = deserializer;
         this.streamId = streamId;
         this.partition = partition;
@@ -92,12 +95,12 @@ final class ChunkReader implements AutoCloseable {
     }
 
     private void borrow() throws InterruptedException {
-        Consumer<String, byte[]> borrowed = pool.borrow();
+        Consumer<String, byte[]> borrowed = pool.borrow(tenant);
         try {
             borrowed.assign(List.of(partition));
             borrowed.seek(partition, position);
         } catch (RuntimeException e) {
-            pool.release(borrowed);
+            pool.release(tenant, borrowed);
             throw e;
         }
         consumer = borrowed;
@@ -133,7 +136,7 @@ final class ChunkReader implements AutoCloseable {
     @Override
     public void close() {
         if (consumer != null) {
-            pool.release(consumer);
+            pool.release(tenant, consumer);
             consumer = null;
         }
     }

@@ -112,8 +112,9 @@ public class EventsRoute {
             if (after != null && after.partition() != partition) {
                 throw ApiException.badRequest("event id " + after + " does not belong to stream " + id);
             }
-            held = quotas.acquire(Quota.SUBSCRIPTIONS, quotas.subscriber(name -> ctx.request().getHeader(name),
-                    lookup.owner(), ctx.request().remoteAddress()));
+            String tenant = quotas.subscriber(name -> ctx.request().getHeader(name), lookup.owner(),
+                    ctx.request().remoteAddress());
+            held = quotas.acquire(Quota.SUBSCRIPTIONS, tenant);
             live = tail.subscribe(id, config.subscriberBuffer());
             subscription.set(live);
             if (closed.get()) {
@@ -125,14 +126,15 @@ public class EventsRoute {
             long until = ended ? Math.max(live.from(), tail.end(partition)) : live.from();
             // Got before the response starts, so that a busy gateway can still answer 503.
             try (History history = start.expired() != null ? History.NONE
-                    : history(id, partition, start.from(), until, lookup.answer())) {
+                    : history(id, tenant, partition, start.from(), until, lookup.answer())) {
                 SseWriter out = new SseWriter(response, closed, config.writeTimeout(), () -> ctx.request().connection().close());
                 response.putHeader("X-Stream-Id", id);
                 out.open(config.retry());
                 if (start.expired() != null) {
                     events.replay(start.expired(), out::send);
                 } else {
-                    stream(id, partition, start.from(), ended, history, live, events, out, idleCheck(id, lookup, format));
+                    stream(id, tenant, partition, start.from(), ended, history, live, events, out,
+                            idleCheck(id, lookup, format));
                 }
                 out.end();
             }
@@ -171,10 +173,11 @@ public class EventsRoute {
 
     /**
      * This stream's chunks in {@code [from, until)}: from the tail's recent window if it holds them,
-     * else from the log with a pooled consumer (503 if none is free within the history wait). The log
-     * is read no further than where an {@code ended} stream's records can be ({@link #endOf}).
+     * else from the log with a pooled consumer within {@code tenant}'s share (503 if none is free within
+     * the history wait). The log is read no further than where an {@code ended} stream's records can be
+     * ({@link #endOf}).
      */
-    private History history(String id, int partition, long from, long until, FinalAnswer ended)
+    private History history(String id, String tenant, int partition, long from, long until, FinalAnswer ended)
             throws InterruptedException {
         if (from >= until) {
             return History.NONE;
@@ -189,7 +192,7 @@ public class EventsRoute {
             return History.NONE;
         }
         historyFromLog.increment();
-        return History.fromLog(new ChunkReader(historyConsumers, deserializer,
+        return History.fromLog(new ChunkReader(historyConsumers, tenant, deserializer,
                 new TopicPartition(topics.chunks(), partition), id, from, to));
     }
 
@@ -298,7 +301,7 @@ public class EventsRoute {
      * is read from history up to there and never awaited on the tail: a resume after its terminal gets
      * an empty response rather than heartbeats forever.
      */
-    private void stream(String id, int partition, long from, boolean ended, History history, Subscription live,
+    private void stream(String id, String tenant, int partition, long from, boolean ended, History history, Subscription live,
                         StreamEvents events, SseWriter out, Supplier<Idle> idleCheck) throws InterruptedException {
         try (history) { // a consumer still held (an error while reading) goes back before the live part
             if (!send(history, events, out) || ended) {
@@ -323,7 +326,7 @@ public class EventsRoute {
                 if (idle.ended() != null) {
                     // It ended while we waited, its terminal before our start (a resume after it): what
                     // the tail has not brought us yet is all in the log, up to the partition's end.
-                    try (History rest = history(id, partition, next, tail.end(partition), idle.ended())) {
+                    try (History rest = history(id, tenant, partition, next, tail.end(partition), idle.ended())) {
                         send(rest, events, out);
                     }
                     return;

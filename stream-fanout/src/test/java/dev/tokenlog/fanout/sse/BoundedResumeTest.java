@@ -1,6 +1,7 @@
 package dev.tokenlog.fanout.sse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tokenlog.fanout.FanoutKafka;
 import dev.tokenlog.fanout.GatewayApi;
@@ -16,6 +17,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +46,8 @@ class BoundedResumeTest {
     private static final int FOREIGN_RECORDS = 30_000;
     private static final int STREAMS = 6;
     private static final int RESUMES = 50;
+    /** Where the fifty resumes come from: with auth off, a client address is a tenant, the normal resume another. */
+    private static final String STORMING_CLIENT = "127.0.0.3";
     /** Generous for a loaded 2-core CI machine; reading 30,000 foreign records 50 times takes far longer there. */
     private static final Duration PROMPTLY = Duration.ofSeconds(20);
     @RegisterExtension
@@ -62,17 +66,22 @@ class BoundedResumeTest {
     @Inject
     HistoryConsumers historyConsumers;
 
+    /** A history consumer taken from the pool in a tenant's name. */
+    private record Held(String tenant, Consumer<String, byte[]> consumer) {}
+
     /** A completed stream and every event of it, as a subscriber from its start got them. */
     private record Stream(String id, int partition, List<SseClient.Event> events) {}
 
     @Test
     void fiftyResumesFromOffsetZeroReadOnlyTheirOwnStreamPromptly() throws Exception {
         Scenario s = Scenario.start(Fault.SECURITY, "Resume from offset 0 of a busy partition",
-                RESUMES + " concurrent SSE resumes with Last-Event-ID <partition>-0 of streams that lie behind "
-                        + FOREIGN_RECORDS + " records of other streams, outside the recent window; a normal resume meanwhile",
+                RESUMES + " concurrent SSE resumes from one client with Last-Event-ID <partition>-0 of streams that lie"
+                        + " behind " + FOREIGN_RECORDS + " records of other streams, outside the recent window; a normal"
+                        + " resume from another client meanwhile",
                 "each gets a reset and then exactly its own stream, within " + PROMPTLY.toSeconds() + " s, reading from its"
                         + " first chunk (not the foreign records: before, every resume read the whole partition and 16 of"
-                        + " them held every history consumer); the normal resume stays fast");
+                        + " them held every history consumer); the storm uses only its client's share of the history"
+                        + " consumers and the normal resume stays fast");
         GatewayApi api = new GatewayApi(base);
         List<Stream> made = streams(api, s);
         Stream normal = made.get(0);
@@ -84,13 +93,15 @@ class BoundedResumeTest {
         }
         double readBefore = recordsRead();
         List<Long> during = new ArrayList<>();
+        HttpClient storming = SseClient.from(STORMING_CLIENT);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Long>> storm = new ArrayList<>();
             for (int i = 0; i < RESUMES; i++) {
                 Stream stream = made.get(i % made.size());
                 storm.add(pool.submit(() -> {
                     long started = System.nanoTime();
-                    SseClient.Result resumed = SseClient.read(api.url(events(stream.id())), stream.partition() + "-0", WAIT);
+                    SseClient.Result resumed = SseClient.read(storming, byAddress(api.url(events(stream.id()))),
+                            stream.partition() + "-0", WAIT, e -> {});
                     long took = System.nanoTime() - started;
                     assertThat(resumed.status()).as("resume of %s from %d-0: %s", stream.id(), stream.partition(),
                             resumed.body()).isEqualTo(200);
@@ -133,10 +144,11 @@ class BoundedResumeTest {
         Stream stream = streams(api, s).get(1);
         String cut = stream.events().get(0).id();
         String resume = events(stream.id()) + "?after=" + cut;
-        List<Consumer<String, byte[]>> held = new ArrayList<>();
+        List<Held> held = new ArrayList<>();
         try {
-            for (int i = 0; i < HistoryConsumers.MAX; i++) {
-                held.add(historyConsumers.borrow());
+            for (int i = 0; i < HistoryConsumers.MAX; i++) { // as many tenants as it takes, each within its share
+                String tenant = "holder-" + i / config.historyReadersPerTenant();
+                held.add(new Held(tenant, historyConsumers.borrow(tenant)));
             }
             for (String query : List.of("", "&format=openai")) {
                 long started = System.nanoTime();
@@ -157,7 +169,7 @@ class BoundedResumeTest {
             assertThat(api.awaitStatus(id, "COMPLETED", WAIT).get("text").asText()).isEqualTo(prompt);
             s.sent(1).answered(1).checked(fresh.events().size());
         } finally {
-            held.forEach(historyConsumers::release);
+            held.forEach(h -> historyConsumers.release(h.tenant(), h.consumer()));
         }
         SseClient.Result after = SseClient.read(api.url(resume), null, WAIT);
         assertThat(after.status()).isEqualTo(200);
@@ -165,6 +177,56 @@ class BoundedResumeTest {
         s.sent(1).answered(1).checked(after.events().size());
         api.awaitReady(WAIT);
         s.passed();
+    }
+
+    @Test
+    void oneTenantsCatchUpsWaitForItsOwnShareOfHistoryReadersNeverForAnotherTenants() throws Exception {
+        int share = config.historyReadersPerTenant();
+        Scenario s = Scenario.start(Fault.SECURITY, "One tenant's catch-ups within its share",
+                "a tenant holds its whole share of history consumers (" + share + " of " + HistoryConsumers.MAX
+                        + ") and resumes once more; meanwhile another tenant resumes",
+                "the tenant's extra resume waits for its own share (before: it took a 5th consumer, and fifty such"
+                        + " took all 16), the other tenant's resume is served at once, and the waiting one gets its"
+                        + " stream when the share frees");
+        GatewayApi api = new GatewayApi(base);
+        List<Stream> made = streams(api, s);
+        Stream theirs = made.get(3);
+        Stream normal = made.get(4);
+        List<Held> held = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            try {
+                for (int i = 0; i < share; i++) {
+                    held.add(new Held(STORMING_CLIENT, historyConsumers.borrow(STORMING_CLIENT)));
+                }
+                HttpClient storming = SseClient.from(STORMING_CLIENT);
+                Future<SseClient.Result> waiting = pool.submit(() -> SseClient.read(storming,
+                        byAddress(api.url(events(theirs.id()))), theirs.events().get(0).id(), WAIT, e -> {}));
+                s.sent(1);
+                await().atMost(WAIT).until(() -> historyConsumers.users(STORMING_CLIENT) == share + 1);
+                long started = System.nanoTime();
+                timedResume(api, normal, normal.events().get(0).id(), normal.events().subList(1, normal.events().size()));
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+                assertThat(took).as("another tenant's resume while this one waits for its share")
+                        .isLessThan(config.historyWait());
+                assertThat(waiting).as("the resume beyond the tenant's share").isNotDone();
+                s.sent(1).answered(1).checked(normal.events().size() - 1);
+                historyConsumers.release(STORMING_CLIENT, held.remove(0).consumer());
+                SseClient.Result resumed = waiting.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(resumed.status()).as("the waiting resume: %s", resumed.body()).isEqualTo(200);
+                assertThat(resumed.events()).isEqualTo(theirs.events().subList(1, theirs.events().size()));
+                s.answered(1).checked(resumed.events().size());
+                s.note("another tenant's resume took " + took.toMillis() + " ms while this tenant's waited for its share");
+            } finally {
+                held.forEach(h -> historyConsumers.release(h.tenant(), h.consumer()));
+            }
+        }
+        await().atMost(WAIT).until(() -> historyConsumers.users(STORMING_CLIENT) == 0);
+        s.passed();
+    }
+
+    /** The URL by IPv4 address, so that connections from {@link #STORMING_CLIENT} reach the app. */
+    private static String byAddress(String url) {
+        return url.replace("localhost", "127.0.0.1");
     }
 
     /** A normal resume of {@code stream} after event {@code cut}; how long it took. */
