@@ -126,8 +126,10 @@ class BoundedResumeTest {
         assertThat(read).as("records read from the log by %d resumes of streams of %d events or fewer, behind %d foreign"
                 + " records each", RESUMES, span, FOREIGN_RECORDS).isLessThan((RESUMES + 8) * (span + 2.0 * ChunkReader.BATCH));
         long slowest = during.stream().mapToLong(Long::longValue).max().orElseThrow();
+        // The storm shares the 2 cores with the normal resume (it no longer shares its history consumers:
+        // see the next test); before the share, a CI run measured 40 ms before and 1,588 ms during.
         assertThat(Duration.ofNanos(slowest)).as("a normal resume during the storm (before it: %d ms)",
-                TimeUnit.NANOSECONDS.toMillis(baseline)).isLessThan(Duration.ofNanos(baseline).multipliedBy(10).plusSeconds(5));
+                TimeUnit.NANOSECONDS.toMillis(baseline)).isLessThan(Duration.ofNanos(baseline).multipliedBy(5).plusSeconds(1));
         s.note("normal resume: " + TimeUnit.NANOSECONDS.toMillis(baseline) + " ms before the storm, at most "
                 + TimeUnit.NANOSECONDS.toMillis(slowest) + " ms during it; " + (long) read + " records read from the log");
         api.awaitReady(WAIT);
