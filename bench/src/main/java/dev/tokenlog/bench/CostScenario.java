@@ -25,13 +25,14 @@ final class CostScenario {
         long tokensBefore = ctx.mock().tokensEmitted();
 
         StreamLoad.Outcome outcome = ctx.load().tokenlog(streams, Context.chatShape(tokens), Duration.ofSeconds(1));
+        ProcessStats.settle(ctx.stack());
 
         Map<String, ProcessStats> after = snapshot(pids);
         long bytes = ctx.stack().topicLogBytes("llm.chunks") - bytesBefore;
         long emitted = ctx.mock().tokensEmitted() - tokensBefore;
         double per1000 = 1000.0 / streams;
         String method = streams + " streams x " + tokens + " tokens at 20 tokens/s with one SSE subscriber each; CPU = growth of "
-                + "utime+stime (/proc/<pid>/stat) over the run x 1000/" + streams + "; RSS = VmRSS at the end of the run";
+                + "utime+stime (/proc/<pid>/stat) over the run until the stack is idle again x 1000/" + streams + "; RSS = VmRSS at the end of the run";
         pids.keySet().forEach(name -> {
             ctx.results().add(GROUP, "CPU " + name + " per 1,000 streams",
                     (after.get(name).cpuSeconds() - before.get(name).cpuSeconds()) * per1000, "CPU s", method);

@@ -35,8 +35,13 @@ final class Gateway {
 
     /** {@code POST /v1/streams} with model {@code bench/<shape>}; returns the stream id. */
     String create(String mockModel, int maxTokens) throws IOException, InterruptedException {
+        return create("bench", mockModel, maxTokens);
+    }
+
+    /** As {@link #create(String, int)}, through the stack's provider entry {@code provider}. */
+    String create(String provider, String mockModel, int maxTokens) throws IOException, InterruptedException {
         String body = JSON.writeValueAsString(Map.of(
-                "model", "bench/" + mockModel,
+                "model", provider + "/" + mockModel,
                 "messages", new Object[] {Map.of("role", "user", "content", "bench")},
                 "max_tokens", maxTokens,
                 "metadata", Map.of()));

@@ -9,6 +9,7 @@ import java.util.Arrays;
 public final class Latencies {
     private long[] samples = new long[256];
     private int size;
+    private long chunks;
 
     public void add(long micros) {
         if (size == samples.length) {
@@ -17,7 +18,18 @@ public final class Latencies {
         samples[size++] = micros;
     }
 
+    /** Counts one delta event received (several tokens when the worker merged them). */
+    public void chunk() {
+        chunks++;
+    }
+
+    /** Delta events received. */
+    public long chunks() {
+        return chunks;
+    }
+
     public synchronized void addAll(Latencies other) {
+        chunks += other.chunks;
         for (int i = 0; i < other.size; i++) {
             add(other.samples[i]);
         }

@@ -54,6 +54,34 @@ record ProcessStats(double cpuSeconds, long rssBytes) {
         return out;
     }
 
+    /** CPU seconds of the stack's processes ({@link Stack#PROCESSES}) together. */
+    static double stackCpuSeconds(Stack stack) throws IOException {
+        double total = 0;
+        for (String process : Stack.PROCESSES) {
+            total += of(stack.pid(process)).cpuSeconds();
+        }
+        return total;
+    }
+
+    /**
+     * Waits until the stack is idle again after a load (the fold may still be folding, the broker
+     * flushing): until its processes together use under a tenth of a core over half a second, or 30 s.
+     * So CPU measured "over a run" includes the work the run left behind, not just what happened while
+     * the clients were reading.
+     */
+    static void settle(Stack stack) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        double last = stackCpuSeconds(stack);
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            double now = stackCpuSeconds(stack);
+            if (now - last < 0.05) {
+                return;
+            }
+            last = now;
+        }
+    }
+
     static ProcessStats self() throws IOException {
         return of(ProcessHandle.current().pid());
     }

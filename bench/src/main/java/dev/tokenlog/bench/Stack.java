@@ -34,6 +34,9 @@ final class Stack implements AutoCloseable {
     }
 
     /** Starts the stack in a fresh {@code dataDir} and waits until the gateway is ready. */
+    /** The coalesce window of the stack's {@code coalesced} provider entry. */
+    static final Duration COALESCE_WINDOW = Duration.ofMillis(20);
+
     static Stack start(Path root, Path dataDir, String providerBaseUrl, Duration timeout)
             throws IOException, InterruptedException {
         Path launcherPid = dataDir.resolve("run/launcher.pid");
@@ -78,6 +81,12 @@ final class Stack implements AutoCloseable {
         env.put("TOKENLOG_PROVIDERS_BENCH_API_KEY", "bench-not-a-secret");
         // Idle subscribers wait on streams whose first token never comes; the default would fail them after 60 s.
         env.put("TOKENLOG_PROVIDERS_BENCH_FIRST_TOKEN_TIMEOUT", "15m");
+        // The same mock behind an entry that coalesces text (CoalesceScenario compares the two).
+        env.put("TOKENLOG_PROVIDERS_COALESCED_TYPE", "openai");
+        env.put("TOKENLOG_PROVIDERS_COALESCED_BASE_URL", providerBaseUrl);
+        env.put("TOKENLOG_PROVIDERS_COALESCED_API_KEY", "bench-not-a-secret");
+        env.put("TOKENLOG_PROVIDERS_COALESCED_COALESCE_WINDOW", COALESCE_WINDOW.toMillis() + "ms");
+        env.put("TOKENLOG_LIMITS_PROVIDERS_COALESCED_MAX_TOKENS", "100000");
         return env;
     }
 

@@ -27,8 +27,13 @@ final class StreamLoad {
         }
     }
 
-    /** A stream shape: rate, length and the provider's delay before its first token. */
-    record Shape(double tps, int tokens, long ttftMs) {
+    /** A stream shape: the provider entry, rate, length and the provider's delay before its first token. */
+    record Shape(String provider, double tps, int tokens, long ttftMs) {
+        /** Through the stack's {@code bench} entry. */
+        Shape(double tps, int tokens, long ttftMs) {
+            this("bench", tps, tokens, ttftMs);
+        }
+
         String model() {
             return MockProvider.model(tps, tokens, ttftMs);
         }
@@ -46,7 +51,7 @@ final class StreamLoad {
 
     Outcome tokenlog(int streams, Shape shape, Duration stagger) throws InterruptedException {
         return run(streams, stagger, timeout(shape, stagger), latencies ->
-                readTokenlog(gateway.events(gateway.create(shape.model(), shape.tokens()), ""), latencies));
+                readTokenlog(gateway.events(gateway.create(shape.provider(), shape.model(), shape.tokens()), ""), latencies));
     }
 
     Outcome baseline(int streams, Shape shape, Duration stagger) throws InterruptedException {
@@ -59,7 +64,10 @@ final class StreamLoad {
         AtomicReference<String> terminal = new AtomicReference<>();
         sse.get(events, Map.of(), (id, event, data, received) -> {
             switch (event == null ? "" : event) {
-                case "delta" -> Micros.emitTimes(data, emitted -> latencies.add(received - emitted));
+                case "delta" -> {
+                    latencies.chunk();
+                    Micros.emitTimes(data, emitted -> latencies.add(received - emitted));
+                }
                 case "done", "error", "cancelled" -> {
                     terminal.set(event + (event.equals("done") ? "" : " " + data));
                     return false;

@@ -52,6 +52,9 @@ public interface ProvidersConfig {
         @WithDefault("10s")
         Duration retryBackoffMax();
 
+        /** This entry's {@code tokenlog.worker.coalesce-window} (e.g. a fast model's: fewer chunks, each at most that late). */
+        Optional<Duration> coalesceWindow();
+
         /** Extra HTTP headers sent with every call (e.g. an organisation id). */
         Map<String, String> headers();
 

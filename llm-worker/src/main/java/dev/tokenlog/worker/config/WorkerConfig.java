@@ -35,8 +35,10 @@ public interface WorkerConfig {
     Duration sessionTimeout();
 
     /**
-     * Merge consecutive text deltas arriving within this window into one chunk (fewer records, up to
-     * one window of added latency). 0 (the default) publishes every delta as it comes.
+     * At most one text chunk per stream per this window: a delta after a quiet window goes out at once,
+     * deltas that follow within it are merged and go out when it runs out (fewer records for fast
+     * models, no added latency for slow ones). 0 (the default) publishes every delta as it comes.
+     * {@code tokenlog.providers.<name>.coalesce-window} overrides it per entry.
      */
     @WithDefault("0ms")
     Duration coalesceWindow();

@@ -114,7 +114,8 @@ final class Attempt {
                                    TryPolicy policy) throws ExecutionException, ShutdownInterrupt {
         handle.arm(policy.firstToken(), policy.idle());
         ProviderCall call = new ProviderCall(request, target.getModel(), handle::closeOnStop, policy.connect());
-        TextCoalescer out = new TextCoalescer(context.coalesceWindow(), context.scheduler(), event -> {
+        TextCoalescer out = new TextCoalescer(configured.entry().coalesceWindow().orElse(context.coalesceWindow()),
+                context.scheduler(), event -> {
             if (event.isOutput() || event instanceof ProviderEvent.Finished) {
                 writer.start(target.getProvider(), target.getModel(), routeIndex);
             }

@@ -32,6 +32,11 @@ class ProviderRegistryTest {
         }
 
         @Override
+        public Optional<Duration> coalesceWindow() {
+            return Optional.empty();
+        }
+
+        @Override
         public Duration firstTokenTimeout() {
             return Duration.ofSeconds(60);
         }

