@@ -1,5 +1,17 @@
 package dev.tokenlog.worker;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.tokenlog.worker.stream.WorkerMetrics;
+
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import io.micrometer.core.instrument.Timer;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenlog.avro.Cancelled;
@@ -57,6 +69,8 @@ class WorkerStreamsRequestsTest {
 
     @TestHTTPResource(value = "health/ready", management = true) // under the management root, /q
     URI readiness;
+    @Inject
+    MeterRegistry registry;
 
     @BeforeAll
     static void clients() {
@@ -85,6 +99,19 @@ class WorkerStreamsRequestsTest {
                 u -> assertThat(u.getOutput()).isEqualTo(4)));
         assertThat(out.get(out.size() - 1).getEvent()).isInstanceOfSatisfying(Completed.class,
                 c -> assertThat(c.getFinishReason()).isEqualTo(FinishReason.STOP));
+    }
+
+    @Test
+    void theAcknowledgementTimeOfOneChunkInSixteenIsMeasured() {
+        Timer ack = registry.get("tokenlog.worker.chunk.ack").timer();
+        long before = ack.count();
+        // 16 words of lorem: Started, 16 deltas, usage, the terminal; seq 0 and 16 are sampled
+        String id = send(request("mock", "lorem", "hop budget", Map.of("mock.tps", "0", "mock.ttft-ms", "0")));
+        List<ChunkRecord> out = chunks.untilTerminal(id, WAIT);
+        long sampled = out.stream().filter(c -> c.getSeq() % WorkerMetrics.ACK_SAMPLE == 0).count();
+        await().atMost(WAIT).until(() -> ack.count() - before >= sampled);
+        assertThat(ack.count() - before).isEqualTo(sampled);
+        assertThat(ack.max(TimeUnit.SECONDS)).as("the slowest acknowledgement, s").isBetween(0.0, WAIT.toSeconds() + 0.0);
     }
 
     @Test

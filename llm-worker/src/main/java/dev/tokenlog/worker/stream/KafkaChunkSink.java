@@ -4,6 +4,8 @@ import dev.tokenlog.avro.ChunkRecord;
 import dev.tokenlog.worker.WorkerKafka;
 import dev.tokenlog.worker.config.TopicsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
@@ -21,8 +23,10 @@ public class KafkaChunkSink implements ChunkSink {
     private final Producer<String, byte[]> producer;
     private final Serializer<ChunkRecord> serializer;
     private final String topic;
+    private final WorkerMetrics metrics;
 
-    public KafkaChunkSink(WorkerKafka kafka, TopicsConfig topics) {
+    public KafkaChunkSink(WorkerKafka kafka, TopicsConfig topics, WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.producer = kafka.producer();
         this.serializer = kafka.serializer(ChunkRecord.class);
         this.topic = topics.chunks();
@@ -30,7 +34,12 @@ public class KafkaChunkSink implements ChunkSink {
 
     @Override
     public void send(ChunkRecord chunk, Consumer<Exception> lost) {
+        boolean timed = chunk.getSeq() % WorkerMetrics.ACK_SAMPLE == 0;
         producer.send(record(chunk), (metadata, error) -> {
+            if (timed && error == null) {
+                Instant produced = chunk.getProducedAt();
+                metrics.chunkAcked(Duration.between(produced, Instant.now()).toNanos());
+            }
             if (error != null) {
                 LOG.errorf(error, "chunk %d of request %s was not written", chunk.getSeq(), chunk.getRequestId());
                 lost.accept(error);

@@ -19,11 +19,16 @@ public class WorkerMetrics {
     private final java.util.concurrent.ConcurrentHashMap<String, Counter> chunkCounters = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Counter deadLetters;
+    private final Timer chunkAck;
 
     public WorkerMetrics(MeterRegistry registry, RunningStreams running) {
         this.registry = registry;
         this.deadLetters = Counter.builder("tokenlog.worker.dead.letters")
                 .description("Request records moved to the dead-letter topic").register(registry);
+        this.chunkAck = Timer.builder("tokenlog.worker.chunk.ack")
+                .description("A chunk's producedAt (set when the worker made it from the provider's output) to Kafka's "
+                        + "acknowledgement (acks=all); one chunk in " + ACK_SAMPLE + " (seq divisible by it)")
+                .publishPercentileHistogram().register(registry);
         Gauge.builder("tokenlog.worker.streams.inflight", running, RunningStreams::size)
                 .description("Streams this worker is running").register(registry);
     }
@@ -33,6 +38,14 @@ public class WorkerMetrics {
         Timer.builder("tokenlog.worker.ttft").description("Request creation to first output chunk")
                 .tags("provider", provider, "model", model).publishPercentileHistogram()
                 .register(registry).record(sinceCreated);
+    }
+
+    /** Chunks whose acknowledgement time is recorded: those whose seq is divisible by this. */
+    public static final int ACK_SAMPLE = 16;
+
+    /** A sampled chunk was acknowledged {@code nanos} after its producedAt. */
+    public void chunkAcked(long nanos) {
+        chunkAck.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     public void chunk(String provider) {
