@@ -31,6 +31,7 @@ public final class Bench {
         SCENARIOS.put("latency", LatencyScenario::run);
         SCENARIOS.put("cost", CostScenario::run);
         SCENARIOS.put("coalesce", CoalesceScenario::run);
+        SCENARIOS.put("admission", AdmissionScenario::run);
         SCENARIOS.put("throughput", ThroughputScenario::run);
         SCENARIOS.put("fanout", FanoutScenario::run);
         SCENARIOS.put("resume", ResumeScenario::run);

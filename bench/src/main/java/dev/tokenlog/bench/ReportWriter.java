@@ -29,6 +29,7 @@ final class ReportWriter {
         GROUPS.put(ResumeScenario.GROUP, "Resume");
         GROUPS.put(FoldScenario.GROUP, "Fold");
         GROUPS.put(CostScenario.GROUP, "Cost");
+        GROUPS.put(AdmissionScenario.GROUP, "Admission (POST /v1/streams)");
         GROUPS.put(CoalesceScenario.GROUP, "Coalescing (fast models: 100 tokens/s per stream)");
         GROUPS.put(Bench.GROUP, "Run");
     }
