@@ -104,6 +104,36 @@ class HttpStreamingTransportTest {
     }
 
     @Test
+    void closingRightAfterTheDataNeverBreaksAnotherExchangeOnAReusedConnection() throws Exception {
+        int threads = 4;
+        int each = 100;
+        try (RawHttpServer server = new RawHttpServer()) {
+            ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                workers.add(Thread.ofVirtual().start(() -> {
+                    for (int i = 0; i < each; i++) {
+                        // As an adapter does after its terminal marker: close without reading to the end.
+                        try (InputStream body = open(server.url("/paced"))) {
+                            String data = new String(body.readNBytes(RawHttpServer.WHOLE.length()), StandardCharsets.UTF_8);
+                            if (!data.equals(RawHttpServer.WHOLE)) {
+                                failures.add(new AssertionError("read '" + data + "'"));
+                            }
+                        } catch (Exception e) {
+                            failures.add(e);
+                        }
+                    }
+                }));
+            }
+            for (Thread worker : workers) {
+                worker.join(Duration.ofSeconds(60));
+            }
+            assertThat(failures).isEmpty();
+            assertThat(server.servedBy()).hasSize(threads * each);
+        }
+    }
+
+    @Test
     void twoThousandStreamsToOneHostAreOpenAtOnce() throws Exception {
         int streams = 2000;
         String first = "data: first\n\n";

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real HTTP/1.1 server on loopback, written on sockets so a test sees connections: how many were
  * opened, which one served each request, and when the client closed one. {@code /whole} answers
  * {@value #WHOLE} with a content-length (the connection stays open for the next request); {@code /stall}
- * sends the chunk {@value #FIRST} and then waits for the client to close the connection.
+ * sends the chunk {@value #FIRST} and then waits for the client to close the connection; {@code /paced}
+ * answers {@value #WHOLE} as a chunk and ends the body in a separate write (so a client closing right
+ * after the data races the end of the response).
  */
 final class RawHttpServer implements AutoCloseable {
     static final String WHOLE = "data: whole\n\n";
@@ -77,6 +79,14 @@ final class RawHttpServer implements AutoCloseable {
                     }
                     stalledClosedByClient.countDown();
                     return;
+                }
+                if (path.equals("/paced")) {
+                    out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+                            + Integer.toHexString(WHOLE.length()) + "\r\n" + WHOLE + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    continue;
                 }
                 out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: " + WHOLE.length()
                         + "\r\n\r\n" + WHOLE).getBytes(StandardCharsets.US_ASCII));
