@@ -13,6 +13,8 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.impl.VertxInternal;
 import java.net.URI;
+import java.util.Locale;
+import java.util.Set;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,6 +36,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class VertxTransport {
     static final int MAX_CONNECTIONS_PER_HOST = 8192;
     private static final int KEEP_ALIVE_SECONDS = 30;
+    private static final int SOCKET_CONNECT_TIMEOUT_MS = 60_000;
+    /** Headers that carry credentials: never sent on to another origin by a redirect. */
+    static final Set<String> CREDENTIALS = Set.of("authorization", "proxy-authorization", "cookie", "x-api-key",
+            "api-key", "x-goog-api-key");
 
     private record Lane(Context context, HttpClient client) {}
 
@@ -46,7 +52,9 @@ final class VertxTransport {
                 .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
         HttpClientOptions options = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1).setKeepAlive(true)
                 .setKeepAliveTimeout(KEEP_ALIVE_SECONDS).setVerifyHost(true).setTryUseCompression(false)
-                .setConnectTimeout(Integer.MAX_VALUE); // each request's own connect timeout applies (RequestOptions)
+                // The socket's own bound (Vert.x' default, 60 s): a request gives up at its connect timeout
+                // (RequestOptions), the connection attempt behind it at this one.
+                .setConnectTimeout(SOCKET_CONNECT_TIMEOUT_MS);
         PoolOptions pool = new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_HOST);
         lanes = new Lane[eventLoops];
         for (int i = 0; i < eventLoops; i++) {
@@ -65,7 +73,8 @@ final class VertxTransport {
     }
 
     /**
-     * Starts {@code method uri} with {@code request}'s headers and {@code body} (null: none); the caller
+     * Starts {@code method uri} with {@code request}'s headers (without its {@link #CREDENTIALS} when a
+     * redirect led to another origin than the request's) and {@code body} (null: none); the caller
      * then awaits the head with {@link VertxExchange#awaitHead}.
      */
     VertxExchange start(HttpRequest request, String method, URI uri, byte[] body, Duration connectTimeout) {
@@ -73,10 +82,24 @@ final class VertxTransport {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.valueOf(method)).setAbsoluteURI(uri.toString())
                 .setFollowRedirects(false) // HttpStreaming follows them (Redirects)
                 .setConnectTimeout(Math.max(1, connectTimeout.toMillis()));
-        request.headers().map().forEach((name, values) -> values.forEach(value -> options.addHeader(name, value)));
+        boolean sameOrigin = sameOrigin(request.uri(), uri);
+        request.headers().map().forEach((name, values) -> {
+            if (sameOrigin || !CREDENTIALS.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(value -> options.addHeader(name, value));
+            }
+        });
         Buffer buffer = body == null ? null : Buffer.buffer(body);
         VertxExchange exchange = new VertxExchange(lane.context());
         lane.context().runOnContext(v -> exchange.start(lane.client(), options, buffer));
         return exchange;
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+                && port(a) == port(b);
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 }

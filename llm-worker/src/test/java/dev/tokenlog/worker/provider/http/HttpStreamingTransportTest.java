@@ -196,6 +196,28 @@ class HttpStreamingTransportTest {
     }
 
     @Test
+    void aRedirectToAnotherOriginKeepsNoCredentialOnlyOnTheSameOrigin() throws Exception {
+        try (FixtureServer first = new FixtureServer(); FixtureServer other = new FixtureServer()) {
+            first.then(Reply.error(307, Map.of("location", "/same"), ""))
+                    .then(Reply.error(307, Map.of("location", other.baseUrl() + "/elsewhere"), ""));
+            other.then(Reply.stream("text/event-stream", RawHttpServer.WHOLE));
+            HttpRequest request = HttpRequest.newBuilder(URI.create(first.baseUrl() + "/start"))
+                    .header("content-type", "application/json").header("authorization", "Bearer sk-secret-1")
+                    .header("x-api-key", "sk-secret-2").header("x-goog-api-key", "sk-secret-3")
+                    .header("openai-organization", "org-1").POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+            try (InputStream body = http.open(request, TestCalls.simple(), "text/event-stream")) {
+                assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(RawHttpServer.WHOLE);
+            }
+            assertThat(first.received().get(1).headers()).as("a redirect within the origin")
+                    .containsKeys("Authorization", "X-api-key", "X-goog-api-key");
+            Map<String, List<String>> elsewhere = other.received().get(0).headers();
+            assertThat(elsewhere.keySet()).as("headers sent to another origin")
+                    .noneMatch(name -> VertxTransport.CREDENTIALS.contains(name.toLowerCase(java.util.Locale.ROOT)))
+                    .anyMatch(name -> name.equalsIgnoreCase("openai-organization"));
+        }
+    }
+
+    @Test
     void aPostRedirectedWith303ContinuesAsAGetWithoutBody() throws Exception {
         try (FixtureServer server = new FixtureServer()) {
             server.then(Reply.error(303, Map.of("location", server.baseUrl() + "/other"), ""))
