@@ -143,6 +143,10 @@ public class EventsRoute {
             }
         } catch (ApiException e) {
             if (!response.headWritten()) {
+                if (held != null) {
+                    held.close(); // before the answer: a client that has it finds its subscription given back
+                    held = null;
+                }
                 if (e instanceof QuotaExceeded q) {
                     response.putHeader("Retry-After", q.retryAfter());
                 } else if (e.status() == 503) {

@@ -282,7 +282,8 @@ public class LiveTail {
                 if (subscribers != null && !subscribers.isEmpty()) {
                     ChunkRecord chunk = decode(deserializer, record);
                     if (chunk != null) {
-                        ChunkReader.Positioned positioned = new ChunkReader.Positioned(new EventId(p, record.offset()), chunk);
+                        ChunkReader.Positioned positioned = new ChunkReader.Positioned(new EventId(p, record.offset()),
+                                chunk, subscribers.size() > 1 ? new SharedFrames() : null);
                         for (Subscription s : subscribers) {
                             if (s.offer(positioned)) {
                                 touched.add(s);

@@ -127,9 +127,7 @@ final class LiveWriter {
     void end(SseFrame frame) {
         context.runOnContext(v -> {
             if (!done) {
-                text.append(frame.encode());
-                write(text.toString(), 0);
-                text.setLength(0);
+                write(frame.encode(), 0);
                 endResponse();
             }
         });
@@ -188,9 +186,9 @@ final class LiveWriter {
     /** Adds a chunk's events to the batch; false once the attempt's terminal event is added. */
     private boolean queue(ChunkReader.Positioned chunk) {
         boolean[] ended = {false};
-        events.map(chunk.position(), chunk.chunk(), frame -> {
+        events.map(chunk, frame -> {
             if (!ended[0]) {
-                text.append(frame.encode());
+                text.append(chunk.shared() == null ? frame.encode() : chunk.shared().wire(frame));
                 ended[0] = frame.terminal();
             }
         });
