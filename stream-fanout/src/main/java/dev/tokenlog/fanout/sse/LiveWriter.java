@@ -114,7 +114,10 @@ final class LiveWriter {
         }
     }
 
-    /** Writes a heartbeat comment, unless the stream is over or the write queue is full. */
+    /**
+     * Writes a heartbeat comment, unless the stream is over or the write queue is full. Comments end with
+     * one newline, not a blank line ({@link SseWriter#open}).
+     */
     void heartbeat() {
         context.runOnContext(v -> {
             if (!done && fullTimer < 0) {

@@ -70,10 +70,6 @@ final class SseWriter {
         write(frame.encode());
     }
 
-    void comment(String text) {
-        write(": " + text + "\n");
-    }
-
     void checkOpen() {
         if (closed.get()) {
             throw new SubscriberGone("connection closed by the subscriber");
