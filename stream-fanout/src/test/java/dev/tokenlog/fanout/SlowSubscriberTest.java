@@ -109,7 +109,7 @@ class SlowSubscriberTest {
     }
 
     /** Everything the server sent before it closed the connection (a reset ends the reading too). */
-    private static String readUntilClosed(InputStream in) throws IOException {
+    static String readUntilClosed(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         try {
@@ -123,7 +123,7 @@ class SlowSubscriberTest {
     }
 
     /** The complete events in a raw HTTP/1.1 chunked SSE response (chunk-size lines are not SSE lines). */
-    private static List<SseClient.Event> completeEvents(String raw) {
+    static List<SseClient.Event> completeEvents(String raw) {
         String body = raw.substring(raw.indexOf("\r\n\r\n") + 4);
         List<SseClient.Event> events = new ArrayList<>();
         String[] blocks = body.replace("\r\n", "\n").split("\n\n");
@@ -147,7 +147,7 @@ class SlowSubscriberTest {
         return events;
     }
 
-    private static List<SseClient.Event> concat(List<SseClient.Event> a, List<SseClient.Event> b) {
+    static List<SseClient.Event> concat(List<SseClient.Event> a, List<SseClient.Event> b) {
         List<SseClient.Event> all = new ArrayList<>(a);
         all.addAll(b);
         return all;

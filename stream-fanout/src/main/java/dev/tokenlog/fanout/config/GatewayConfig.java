@@ -20,13 +20,16 @@ public interface GatewayConfig {
     Duration retry();
 
     /**
-     * Chunks the live tail buffers for one subscriber that has not written them yet; a subscriber
-     * that falls further behind is closed and resumes by event id.
+     * Chunks pending for one subscriber: queued by the live tail, or written but still in its
+     * connection's write queue; a subscriber that falls further behind is closed and resumes by event id.
      */
     @WithDefault("1000")
     int subscriberBuffer();
 
-    /** How long a write to a subscriber may take before it is closed as too slow (it resumes by id). */
+    /**
+     * How long a write to a subscriber may take (in the live phase: how long its connection's write queue
+     * may stay full) before it is closed as too slow (it resumes by id).
+     */
     @WithDefault("30s")
     Duration writeTimeout();
 

@@ -40,6 +40,16 @@ final class ChunkEvents implements StreamEvents {
     /** Events for one chunk, in order (zero, one, or {@code reset} + {@code start}). */
     @Override
     public void map(EventId position, ChunkRecord chunk, Consumer<SseFrame> out) {
+        map(position, chunk, null, out);
+    }
+
+    @Override
+    public void map(ChunkReader.Positioned chunk, Consumer<SseFrame> out) {
+        map(chunk.position(), chunk.chunk(), chunk.shared(), out);
+    }
+
+    /** A chunk's frame depends on nothing but the chunk: with {@code shared}, it is made once for all subscribers. */
+    private void map(EventId position, ChunkRecord chunk, SharedFrames shared, Consumer<SseFrame> out) {
         if (chunk.getEvent() instanceof Started s) {
             if (clientHasOutput && !chunk.getAttemptId().equals(attempt)) {
                 out.accept(new SseFrame(null, "reset", json(Map.of("attempt", chunk.getAttemptId()))));
@@ -56,7 +66,8 @@ final class ChunkEvents implements StreamEvents {
             return; // a superseded attempt's late chunk
         }
         clientHasOutput = true;
-        out.accept(frame(position, chunk.getEvent()));
+        out.accept(shared == null ? frame(position, chunk.getEvent())
+                : shared.frame(EventFormat.NATIVE, EventFormat.NATIVE, () -> frame(position, chunk.getEvent())));
     }
 
     /** The final answer as one delta and its terminal. */

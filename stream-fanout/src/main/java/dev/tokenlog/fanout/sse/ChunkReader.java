@@ -23,8 +23,16 @@ final class ChunkReader implements AutoCloseable {
     /** Records per batch of {@link #deliver}: what one poll of a history consumer returns at most ({@code max.poll.records}). */
     static final int BATCH = 500;
 
-    /** A chunk of a stream with its position (its SSE event id). */
-    record Positioned(EventId position, ChunkRecord chunk) {}
+    /**
+     * A chunk of a stream with its position (its SSE event id), and for a live chunk that several
+     * subscribers get, the frames they share ({@code null} otherwise).
+     */
+    record Positioned(EventId position, ChunkRecord chunk, SharedFrames shared) {
+        /** A chunk for one subscriber. */
+        Positioned(EventId position, ChunkRecord chunk) {
+            this(position, chunk, null);
+        }
+    }
 
     private final HistoryConsumers pool;
     /** Whose share of the pool the reads take ({@link HistoryConsumers#borrow}). */

@@ -16,12 +16,12 @@ import dev.tokenlog.fanout.streams.RequestIndex;
 import dev.tokenlog.schemas.RequestIds;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,20 +34,18 @@ import org.jboss.logging.Logger;
 /**
  * {@code GET /v1/streams/{id}/events}: the stream as server-sent events, from its first chunk, after
  * an event id ({@code Last-Event-ID} header or {@code ?after=}), or from the live tail
- * ({@code ?from=live}). Each subscriber is served by one virtual thread: it registers with the
- * instance's shared {@link LiveTail}, gets the history before the tail's hand-over offset (if there
- * is any) from the tail's recent window or else with a pooled consumer, then writes what the tail
- * buffers for it. Writes wait
- * for completion, and the tail's buffer per subscriber is bounded: a subscriber that falls behind is
- * closed with a comment and resumes by event id. Closing the connection never cancels generation.
+ * ({@code ?from=live}). Each subscriber starts on a virtual thread: it registers with the instance's
+ * shared {@link LiveTail}, gets the history before the tail's hand-over offset (if there is any) from
+ * the tail's recent window or else with a pooled consumer, and writes it, each write waited for. Then
+ * a {@link LiveWriter} on the connection's event loop writes what the tail queues for it, without
+ * waiting, and the thread only wakes when the stream is idle for a heartbeat. What is pending for a
+ * subscriber is bounded: one that falls behind is closed with a comment, one that stops reading is cut
+ * off after the write timeout; it resumes by event id. Closing the connection never cancels generation.
  * {@code ?format=openai} serves OpenAI's chunk format instead of the native events ({@link EventFormat}).
  */
 @ApplicationScoped
 public class EventsRoute {
     private static final Logger LOG = Logger.getLogger(EventsRoute.class);
-    /** Chunks already buffered for a subscriber that go out in one write. */
-    private static final int LIVE_BATCH = 64;
-
     private final TopicsConfig topics;
     private final GatewayConfig config;
     private final RequestIndex index;
@@ -94,10 +92,12 @@ public class EventsRoute {
                 s.close();
             }
         });
-        Thread.ofVirtual().name("sse-" + ctx.pathParam("id")).start(() -> serve(ctx, closed, subscription));
+        Context context = ctx.vertx().getOrCreateContext();
+        Thread.ofVirtual().name("sse-" + ctx.pathParam("id")).start(() -> serve(ctx, context, closed, subscription));
     }
 
-    private void serve(RoutingContext ctx, AtomicBoolean closed, AtomicReference<Subscription> subscription) {
+    private void serve(RoutingContext ctx, Context context, AtomicBoolean closed,
+                       AtomicReference<Subscription> subscription) {
         String id = ctx.pathParam("id");
         HttpServerResponse response = ctx.response();
         Subscription live = null;
@@ -127,19 +127,26 @@ public class EventsRoute {
             // Got before the response starts, so that a busy gateway can still answer 503.
             try (History history = start.expired() != null ? History.NONE
                     : history(id, tenant, partition, start.from(), until, lookup.answer())) {
-                SseWriter out = new SseWriter(response, closed, config.writeTimeout(), () -> ctx.request().connection().close());
+                SseWriter out = new SseWriter(response, closed, config.writeTimeout(),
+                        () -> ctx.request().connection().close());
                 response.putHeader("X-Stream-Id", id);
                 out.open(config.retry());
                 if (start.expired() != null) {
                     events.replay(start.expired(), out::send);
+                    out.end();
                 } else {
                     stream(id, tenant, partition, start.from(), ended, history, live, events, out,
-                            idleCheck(id, lookup, format));
+                            idleCheck(id, lookup, format), (next, from) -> LiveWriter.start(ctx.vertx(), context,
+                                    response, subscription.get(), events, next, from, config.writeTimeout(),
+                                    () -> ctx.request().connection().close()));
                 }
-                out.end();
             }
         } catch (ApiException e) {
             if (!response.headWritten()) {
+                if (held != null) {
+                    held.close(); // before the answer: a client that has it finds its subscription given back
+                    held = null;
+                }
                 if (e instanceof QuotaExceeded q) {
                     response.putHeader("Retry-After", q.retryAfter());
                 } else if (e.status() == 503) {
@@ -295,68 +302,51 @@ public class EventsRoute {
         return new Start(byTime < 0 ? live.from() : byTime, null);
     }
 
-    /**
-     * History up to the tail's hand-over offset (if the start lies before it), then the tail, until the
-     * terminal. A stream that had {@code ended} at lookup lies wholly before the partition's end, so it
-     * is read from history up to there and never awaited on the tail: a resume after its terminal gets
-     * an empty response rather than heartbeats forever.
-     */
-    private void stream(String id, String tenant, int partition, long from, boolean ended, History history, Subscription live,
-                        StreamEvents events, SseWriter out, Supplier<Idle> idleCheck) throws InterruptedException {
-        try (history) { // a consumer still held (an error while reading) goes back before the live part
-            if (!send(history, events, out) || ended) {
-                return;
-            }
-        }
-        long next = Math.max(from, live.from());
-        List<ChunkReader.Positioned> batch = new ArrayList<>(LIVE_BATCH);
-        while (true) {
-            ChunkReader.Positioned chunk = next(live);
-            if (chunk == null) {
-                if (live.overflowed()) {
-                    out.comment("too far behind the stream; reconnect with Last-Event-ID to resume");
-                    return;
-                }
-                out.checkOpen();
-                Idle idle = idleCheck.get();
-                if (idle.notAStream() != null) {
-                    out.send(idle.notAStream());
-                    return;
-                }
-                if (idle.ended() != null) {
-                    // It ended while we waited, its terminal before our start (a resume after it): what
-                    // the tail has not brought us yet is all in the log, up to the partition's end.
-                    try (History rest = history(id, tenant, partition, next, tail.end(partition), idle.ended())) {
-                        send(rest, events, out);
-                    }
-                    return;
-                }
-                out.comment("heartbeat");
-                continue;
-            }
-            batch.clear();
-            batch.add(chunk);
-            live.drainTo(batch, LIVE_BATCH - 1); // what else is already buffered goes in the same write
-            boolean more = true;
-            for (ChunkReader.Positioned p : batch) {
-                if (more && p.position().offset() >= from) {
-                    more = queue(events, p, out);
-                    next = p.position().offset() + 1;
-                }
-            }
-            out.flush();
-            if (!more) {
-                return;
-            }
-        }
+    /** Starts the live part on the event loop, after the history up to {@code next}, skipping chunks before {@code from}. */
+    private interface GoLive {
+        LiveWriter start(long next, long from);
     }
 
-    private ChunkReader.Positioned next(Subscription live) {
+    /**
+     * History up to the tail's hand-over offset (if the start lies before it), then the tail, until the
+     * terminal; the response is ended on return, unless the subscriber left. A stream that had
+     * {@code ended} at lookup lies wholly before the partition's end, so it is read from history up to
+     * there and never awaited on the tail: a resume after its terminal gets an empty response rather
+     * than heartbeats forever. The live part runs on the event loop ({@link LiveWriter}); this thread
+     * only wakes when the stream was idle for a heartbeat, to send one or to find out why.
+     */
+    private void stream(String id, String tenant, int partition, long from, boolean ended, History history, Subscription live,
+                        StreamEvents events, SseWriter out, Supplier<Idle> idleCheck, GoLive goLive)
+            throws InterruptedException {
+        try (history) { // a consumer still held (an error while reading) goes back before the live part
+            if (!send(history, events, out) || ended) {
+                out.end();
+                return;
+            }
+        }
+        LiveWriter writer = goLive.start(Math.max(from, live.from()), from);
         try {
-            return live.poll(config.heartbeat());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SseWriter.SubscriberGone("interrupted");
+            while (!writer.awaitFinish(config.heartbeat())) {
+                Idle idle = idleCheck.get();
+                if (idle.notAStream() != null) {
+                    writer.end(idle.notAStream());
+                } else if (idle.ended() != null) {
+                    // It ended while we waited, its terminal before our start (a resume after it): what
+                    // the tail has not brought us yet is all in the log, up to the partition's end.
+                    long next = writer.stop();
+                    if (next >= 0) {
+                        try (History rest = history(id, tenant, partition, next, tail.end(partition), idle.ended())) {
+                            send(rest, events, out);
+                        }
+                        out.end();
+                    }
+                    return;
+                } else {
+                    writer.heartbeat();
+                }
+            }
+        } finally {
+            writer.stop(); // no write comes from the event loop once this thread returns
         }
     }
 

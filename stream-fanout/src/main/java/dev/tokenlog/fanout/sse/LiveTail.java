@@ -14,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -267,8 +268,13 @@ public class LiveTail {
         }
     }
 
+    /**
+     * Offers the partition's records of one poll to their subscribers, then wakes each subscriber that got
+     * any once: one task on its connection's event loop per poll, however many chunks it got.
+     */
     private void dispatch(TopicPartition tp, List<ConsumerRecord<String, byte[]>> records, long position, long now) {
         int p = tp.partition();
+        List<Subscription> touched = new ArrayList<>();
         synchronized (locks[p]) {
             for (ConsumerRecord<String, byte[]> record : records) {
                 windows[p].add(record, now, skewMillis);
@@ -276,9 +282,12 @@ public class LiveTail {
                 if (subscribers != null && !subscribers.isEmpty()) {
                     ChunkRecord chunk = decode(deserializer, record);
                     if (chunk != null) {
-                        ChunkReader.Positioned positioned = new ChunkReader.Positioned(new EventId(p, record.offset()), chunk);
+                        ChunkReader.Positioned positioned = new ChunkReader.Positioned(new EventId(p, record.offset()),
+                                chunk, subscribers.size() > 1 ? new SharedFrames() : null);
                         for (Subscription s : subscribers) {
-                            s.offer(positioned);
+                            if (s.offer(positioned)) {
+                                touched.add(s);
+                            }
                         }
                     }
                 }
@@ -286,6 +295,9 @@ public class LiveTail {
             }
             // The position may pass the last record (transaction markers): nothing lies between them.
             next[p] = Math.max(next[p], position);
+        }
+        for (Subscription s : touched) {
+            s.wake();
         }
     }
 

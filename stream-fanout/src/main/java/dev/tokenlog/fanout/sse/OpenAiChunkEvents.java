@@ -20,6 +20,7 @@ import dev.tokenlog.fanout.openai.OpenAiWire;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Maps chunk records of one stream to OpenAI's streamed Chat Completions: unnamed events whose data
@@ -68,6 +69,15 @@ final class OpenAiChunkEvents implements StreamEvents {
 
     @Override
     public void map(EventId position, ChunkRecord chunk, Consumer<SseFrame> out) {
+        map(position, chunk, null, out);
+    }
+
+    @Override
+    public void map(ChunkReader.Positioned chunk, Consumer<SseFrame> out) {
+        map(chunk.position(), chunk.chunk(), chunk.shared(), out);
+    }
+
+    private void map(EventId position, ChunkRecord chunk, SharedFrames shared, Consumer<SseFrame> out) {
         if (chunk.getEvent() instanceof Started s) {
             if (chunk.getAttemptId().equals(attempt)) {
                 return;
@@ -89,12 +99,13 @@ final class OpenAiChunkEvents implements StreamEvents {
             return; // a superseded attempt's late chunk
         }
         switch (chunk.getEvent()) {
-            case TextDelta t -> output(out, position, delta("content", t.getText()));
-            case ReasoningDelta r -> output(out, position, delta("reasoning_content", r.getText()));
-            case ToolCallStarted t -> output(out, position, delta("tool_calls", List.of(ordered("index", t.getIndex(),
-                    "id", t.getId(), "type", "function", "function", ordered("name", t.getName(), "arguments", "")))));
-            case ToolCallDelta t -> output(out, position, delta("tool_calls", List.of(ordered("index", t.getIndex(),
-                    "function", Map.of("arguments", t.getArgumentsDelta())))));
+            case TextDelta t -> output(out, position, shared, () -> delta("content", t.getText()));
+            case ReasoningDelta r -> output(out, position, shared, () -> delta("reasoning_content", r.getText()));
+            case ToolCallStarted t -> output(out, position, shared, () -> delta("tool_calls", List.of(ordered("index",
+                    t.getIndex(), "id", t.getId(), "type", "function", "function", ordered("name", t.getName(),
+                    "arguments", "")))));
+            case ToolCallDelta t -> output(out, position, shared, () -> delta("tool_calls", List.of(ordered("index",
+                    t.getIndex(), "function", Map.of("arguments", t.getArgumentsDelta())))));
             case ToolCallFinished ignored -> { } // OpenAI marks no end of a single call
             case Usage u -> usage = u;
             case Completed c -> {
@@ -149,9 +160,22 @@ final class OpenAiChunkEvents implements StreamEvents {
                 "function", ordered("name", call.getName(), "arguments", call.getArguments()));
     }
 
-    private void output(Consumer<SseFrame> out, EventId position, Map<String, Object> delta) {
+    /** What a shared output frame depends on besides the chunk (the stream's id is the chunk's). */
+    private record SharedKey(String model, boolean includeUsage) {}
+
+    /**
+     * An output chunk; made once for all subscribers that share it ({@code shared}) unless it is this
+     * subscriber's first delta, which carries the role.
+     */
+    private void output(Consumer<SseFrame> out, EventId position, SharedFrames shared,
+                        Supplier<Map<String, Object>> delta) {
         clientHasOutput = true;
-        out.accept(chunkFrame(position, delta, null));
+        if (shared != null && roleSent) {
+            out.accept(shared.frame(EventFormat.OPENAI, new SharedKey(model, includeUsage),
+                    () -> chunkFrame(position, delta.get(), null)));
+        } else {
+            out.accept(chunkFrame(position, delta.get(), null));
+        }
     }
 
     /**

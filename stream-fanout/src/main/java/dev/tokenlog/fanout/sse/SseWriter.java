@@ -9,9 +9,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * Writes SSE text to one subscriber from its own (virtual) thread, one write in flight at a time:
- * memory per subscriber stays bounded, and a subscriber that does not read within the write timeout
- * is closed; it resumes with its last event id.
+ * Writes SSE text to one subscriber from its own (virtual) thread, one write in flight at a time: the
+ * history before the live part ({@link LiveWriter} writes that from the event loop), or a stream replayed
+ * from its final answer. Memory per subscriber stays bounded, and a subscriber that does not read within
+ * the write timeout is closed; it resumes with its last event id.
  */
 final class SseWriter {
     private static final Logger LOG = Logger.getLogger(SseWriter.class);
@@ -67,10 +68,6 @@ final class SseWriter {
 
     void send(SseFrame frame) {
         write(frame.encode());
-    }
-
-    void comment(String text) {
-        write(": " + text + "\n");
     }
 
     void checkOpen() {

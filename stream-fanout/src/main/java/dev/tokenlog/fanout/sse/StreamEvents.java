@@ -15,6 +15,11 @@ interface StreamEvents {
     /** Frames for one chunk at {@code position}, in order; nothing is sent after a terminal frame. */
     void map(EventId position, ChunkRecord chunk, Consumer<SseFrame> out);
 
+    /** As {@link #map(EventId, ChunkRecord, Consumer)}, taking the frames it can from those its subscribers share. */
+    default void map(ChunkReader.Positioned chunk, Consumer<SseFrame> out) {
+        map(chunk.position(), chunk.chunk(), out);
+    }
+
     /** A stream whose chunks retention removed, rebuilt from its final answer, terminal included. */
     void replay(FinalAnswer answer, Consumer<SseFrame> out);
 }

@@ -1,60 +1,101 @@
 package dev.tokenlog.fanout.sse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tokenlog.avro.ChunkRecord;
 import dev.tokenlog.avro.TextDelta;
-import java.time.Duration;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The bounded per-subscriber buffer of the live tail. */
+/** The bounded per-subscriber queue of the live tail, and how it wakes its reader. */
 class SubscriptionTest {
+    private final Vertx vertx = Vertx.vertx();
+
+    @AfterEach
+    void close() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
     private static ChunkReader.Positioned chunk(long offset) {
         return new ChunkReader.Positioned(new EventId(0, offset),
                 new ChunkRecord("s", "a1", offset, Instant.EPOCH, new TextDelta("t" + offset)));
     }
 
     @Test
-    void deliversInOrderUpToItsCapacity() throws Exception {
+    void deliversInOrderUpToItsCapacity() {
         Subscription s = new Subscription("s", 10, 3);
         s.offer(chunk(10));
         s.offer(chunk(11));
-        assertThat(s.poll(Duration.ZERO).position().offset()).isEqualTo(10);
+        assertThat(s.poll().position().offset()).isEqualTo(10);
+        s.written(1);
         s.offer(chunk(12));
         s.offer(chunk(13));
         assertThat(s.overflowed()).isFalse();
-        assertThat(s.poll(Duration.ZERO).position().offset()).isEqualTo(11);
-        assertThat(s.poll(Duration.ZERO).position().offset()).isEqualTo(12);
-        assertThat(s.poll(Duration.ZERO).position().offset()).isEqualTo(13);
-        assertThat(s.poll(Duration.ofMillis(10))).isNull();
+        assertThat(s.poll().position().offset()).isEqualTo(11);
+        assertThat(s.poll().position().offset()).isEqualTo(12);
+        assertThat(s.poll().position().offset()).isEqualTo(13);
+        assertThat(s.poll()).isNull();
     }
 
     @Test
-    void aSubscriberThatFallsBehindIsMarkedAndGetsNothingMore() throws Exception {
+    void aSubscriberThatFallsBehindIsMarkedAndGetsNothingMore() {
         Subscription s = new Subscription("s", 0, 2);
         s.offer(chunk(0));
         s.offer(chunk(1));
         s.offer(chunk(2));
         assertThat(s.overflowed()).isTrue();
-        assertThat(s.poll(Duration.ofSeconds(5))).as("returns at once, without waiting").isNull();
+        assertThat(s.poll()).isNull();
     }
 
     @Test
-    void closingWakesAWaitingSubscriber() throws Exception {
+    void chunksTakenButNotYetWrittenOutStillCountAgainstTheCapacity() {
         Subscription s = new Subscription("s", 0, 2);
-        java.util.concurrent.atomic.AtomicReference<Object> got = new java.util.concurrent.atomic.AtomicReference<>("nothing yet");
-        Thread waiting = Thread.ofPlatform().start(() -> {
-            try {
-                got.set(s.poll(Duration.ofMinutes(5)));
-            } catch (InterruptedException e) {
-                got.set(e);
+        s.offer(chunk(0));
+        s.offer(chunk(1));
+        assertThat(s.poll()).isNotNull();
+        assertThat(s.poll()).isNotNull();
+        assertThat(s.pending()).isEqualTo(2);
+        s.offer(chunk(2)); // the first two still sit in the connection's write queue
+        assertThat(s.overflowed()).isTrue();
+    }
+
+    @Test
+    void theReaderRunsOnItsContextOncePerWakeAndFirstForWhatWasQueuedBeforeItCame() {
+        Subscription s = new Subscription("s", 0, 100);
+        assertThat(s.offer(chunk(0))).as("first offer of a batch").isTrue();
+        assertThat(s.offer(chunk(1))).as("second offer of the batch").isFalse();
+        s.wake(); // no reader yet: the chunks stay queued
+        List<Long> got = new CopyOnWriteArrayList<>();
+        AtomicInteger runs = new AtomicInteger();
+        List<Boolean> onEventLoop = new CopyOnWriteArrayList<>();
+        Context context = vertx.getOrCreateContext();
+        s.attach(context, () -> {
+            runs.incrementAndGet();
+            onEventLoop.add(Context.isOnEventLoopThread());
+            for (ChunkReader.Positioned p; (p = s.poll()) != null; ) {
+                got.add(p.position().offset());
             }
         });
-        org.awaitility.Awaitility.await().until(() -> waiting.getState() == Thread.State.TIMED_WAITING);
+        await().until(() -> got.size() == 2);
+        for (long offset = 2; offset < 6; offset++) {
+            s.offer(chunk(offset));
+        }
+        s.wake();
+        await().until(() -> got.size() == 6);
+        assertThat(got).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+        assertThat(runs.get()).as("one run at attach, one for the batch of four").isEqualTo(2);
+        assertThat(onEventLoop).containsOnly(true);
+
         s.close();
-        waiting.join(Duration.ofSeconds(30));
-        assertThat(waiting.isAlive()).as("woken by close, not by the 5 minute timeout").isFalse();
-        assertThat(got.get()).isNull();
+        await().until(() -> runs.get() == 3);
+        assertThat(s.closed()).isTrue();
+        assertThat(s.poll()).isNull();
     }
 }
