@@ -1,18 +1,7 @@
 package dev.tokenlog.worker;
 
-import static org.awaitility.Awaitility.await;
-
-import dev.tokenlog.worker.stream.WorkerMetrics;
-
-import java.util.concurrent.TimeUnit;
-
-import jakarta.inject.Inject;
-
-import io.micrometer.core.instrument.Timer;
-
-import io.micrometer.core.instrument.MeterRegistry;
-
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tokenlog.avro.Cancelled;
 import dev.tokenlog.avro.ChunkRecord;
@@ -34,9 +23,13 @@ import dev.tokenlog.testsupport.TokenlogTestResource;
 import dev.tokenlog.testsupport.reliability.Fault;
 import dev.tokenlog.testsupport.reliability.Scenario;
 import dev.tokenlog.worker.consume.DeadLetters;
+import dev.tokenlog.worker.stream.WorkerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,6 +40,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.avro.specific.SpecificRecord;

@@ -7,13 +7,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenlog.testsupport.TokenlogTestResource;
 import dev.tokenlog.testsupport.reliability.Fault;
 import dev.tokenlog.testsupport.reliability.Scenario;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,6 +34,8 @@ class EndToEndTest {
 
     @TestHTTPResource("/")
     String base;
+    @Inject
+    MeterRegistry registry;
 
     @Test
     void streamsDeltasThenDoneAndTheFinalAnswerHasTheSameText() throws Exception {
@@ -53,6 +59,23 @@ class EndToEndTest {
         assertThat(answer.get("text").asText()).isEqualTo(sse.text());
         assertThat(answer.get("finish_reason").asText()).isEqualTo("stop");
         assertThat(answer.get("attempts").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void theGatewaysHopsOfALiveStreamAreTimed() throws Exception {
+        Timer tail = registry.get("tokenlog.gateway.chunk.tail").timer();
+        Timer written = registry.get("tokenlog.gateway.chunk.written").timer();
+        long tailBefore = tail.count();
+        long writtenBefore = written.count();
+        // 40 words at 20 tokens/s: a subscriber right after the POST gets most chunks live, seq 16 and 32 among them.
+        String words = String.join(" ", java.util.Collections.nCopies(40, "hop"));
+        JsonNode created = create("mock/echo", words, "20");
+        SseClient.Result sse = SseClient.read(url(created.get("events").asText()), null, WAIT);
+        assertThat(sse.text()).isEqualTo(words);
+        await().atMost(WAIT).until(() -> written.count() > writtenBefore);
+        assertThat(tail.count()).as("sampled chunks read by the tail").isGreaterThan(tailBefore);
+        assertThat(tail.max(TimeUnit.SECONDS)).as("producedAt to the tail, s").isBetween(0.0, WAIT.toSeconds() + 0.0);
+        assertThat(written.max(TimeUnit.SECONDS)).as("producedAt to the write, s").isBetween(0.0, WAIT.toSeconds() + 0.0);
     }
 
     @Test

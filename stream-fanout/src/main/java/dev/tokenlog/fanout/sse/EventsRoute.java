@@ -56,9 +56,12 @@ public class EventsRoute {
     private final Deserializer<ChunkRecord> deserializer;
     private final Counter historyFromWindow;
     private final Counter historyFromLog;
+    private final HopTimers hops;
 
     public EventsRoute(FanoutKafka kafka, TopicsConfig topics, GatewayConfig config, RequestIndex index, LiveTail tail,
-                       Access access, HistoryConsumers historyConsumers, Quotas quotas, MeterRegistry registry) {
+                       Access access, HistoryConsumers historyConsumers, Quotas quotas, MeterRegistry registry,
+                       HopTimers hops) {
+        this.hops = hops;
         this.topics = topics;
         this.config = config;
         this.index = index;
@@ -138,7 +141,7 @@ public class EventsRoute {
                     stream(id, tenant, partition, start.from(), ended, history, live, events, out,
                             idleCheck(id, lookup, format), (next, from) -> LiveWriter.start(ctx.vertx(), context,
                                     response, subscription.get(), events, next, from, config.writeTimeout(),
-                                    () -> ctx.request().connection().close()));
+                                    () -> ctx.request().connection().close(), hops));
                 }
             }
         } catch (ApiException e) {

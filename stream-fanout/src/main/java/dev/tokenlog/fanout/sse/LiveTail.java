@@ -71,8 +71,10 @@ public class LiveTail {
     private long startedAt;
     private volatile boolean running = true;
     private Thread loop;
+    private final HopTimers hops;
 
-    public LiveTail(FanoutKafka kafka, TopicsConfig topics, GatewayConfig config, MeterRegistry registry) {
+    public LiveTail(FanoutKafka kafka, TopicsConfig topics, GatewayConfig config, MeterRegistry registry, HopTimers hops) {
+        this.hops = hops;
         this.kafka = kafka;
         this.topic = topics.chunks();
         this.deserializer = kafka.clients().deserializer(ChunkRecord.class);
@@ -282,6 +284,9 @@ public class LiveTail {
                 if (subscribers != null && !subscribers.isEmpty()) {
                     ChunkRecord chunk = decode(deserializer, record);
                     if (chunk != null) {
+                        if (HopTimers.sampled(chunk)) {
+                            hops.tailRead(chunk, now);
+                        }
                         ChunkReader.Positioned positioned = new ChunkReader.Positioned(new EventId(p, record.offset()),
                                 chunk, subscribers.size() > 1 ? new SharedFrames() : null);
                         for (Subscription s : subscribers) {

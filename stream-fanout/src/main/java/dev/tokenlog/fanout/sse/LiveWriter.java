@@ -39,6 +39,9 @@ final class LiveWriter {
     private final long from;
     private final Duration writeTimeout;
     private final Runnable closeConnection;
+    private final HopTimers hops;
+    /** producedAt of the last sampled chunk ({@link HopTimers}) in the batch being built, or -1. */
+    private long sampledProducedAt = -1;
     /** Completes with the next offset to send once nothing more is written here (-1 when the response was ended or dropped). */
     private final CompletableFuture<Long> finished = new CompletableFuture<>();
     private final StringBuilder text = new StringBuilder();
@@ -50,8 +53,10 @@ final class LiveWriter {
     private long fullTimer = -1;
 
     private LiveWriter(Vertx vertx, Context context, HttpServerResponse response, Subscription subscription,
-                       StreamEvents events, long next, long from, Duration writeTimeout, Runnable closeConnection) {
+                       StreamEvents events, long next, long from, Duration writeTimeout, Runnable closeConnection,
+                       HopTimers hops) {
         this.vertx = vertx;
+        this.hops = hops;
         this.context = context;
         this.response = response;
         this.subscription = subscription;
@@ -69,11 +74,13 @@ final class LiveWriter {
      * @param next  the offset after the last chunk sent as history
      * @param from  the first offset to send: chunks before it are skipped
      * @param closeConnection closes the subscriber's connection at once, dropping what it has not read
+     * @param hops      times the write of sampled chunks
      */
     static LiveWriter start(Vertx vertx, Context context, HttpServerResponse response, Subscription subscription,
-                            StreamEvents events, long next, long from, Duration writeTimeout, Runnable closeConnection) {
+                            StreamEvents events, long next, long from, Duration writeTimeout, Runnable closeConnection,
+                            HopTimers hops) {
         LiveWriter writer = new LiveWriter(vertx, context, response, subscription, events, next, from, writeTimeout,
-                closeConnection);
+                closeConnection, hops);
         context.runOnContext(v -> writer.begin());
         return writer;
     }
@@ -188,6 +195,9 @@ final class LiveWriter {
 
     /** Adds a chunk's events to the batch; false once the attempt's terminal event is added. */
     private boolean queue(ChunkReader.Positioned chunk) {
+        if (HopTimers.sampled(chunk.chunk())) {
+            sampledProducedAt = chunk.chunk().getProducedAt().toEpochMilli();
+        }
         boolean[] ended = {false};
         events.map(chunk, frame -> {
             if (!ended[0]) {
@@ -201,7 +211,12 @@ final class LiveWriter {
     /** Writes without waiting; {@code chunks} stay pending on the subscription until the write is flushed. */
     private void write(String batch, int chunks) {
         activeAt = System.nanoTime();
+        long produced = sampledProducedAt;
+        sampledProducedAt = -1;
         response.write(batch).onComplete(ar -> {
+            if (produced >= 0 && ar.succeeded()) {
+                hops.written(produced, System.currentTimeMillis());
+            }
             subscription.written(chunks);
             if (ar.failed()) {
                 finish(-1); // the connection is gone: its close handler closes the subscription
